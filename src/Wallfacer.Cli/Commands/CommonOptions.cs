@@ -1,0 +1,34 @@
+using System.CommandLine;
+
+namespace Wallfacer.Cli.Commands;
+
+/// <summary>Options several verbs share, defined once so their names and help agree.</summary>
+internal static class CommonOptions
+{
+    public static readonly Option<bool> Verbose = new("--verbose")
+    {
+        Description = "Show full exception details on errors.",
+        Recursive = true,
+    };
+
+    public static Option<string> Model() => new("--model", "-m")
+    {
+        Description = "Path of a GGUF model file.",
+        Required = true,
+    };
+
+    public static Option<bool> Json() => new("--json")
+    {
+        Description = "Print one JSON object instead of text.",
+    };
+
+    public static Option<int> Threads() => new("--threads", "-t")
+    {
+        Description = "Threads for the forward pass (default: one per processor).",
+    };
+
+    public static Option<int> Context() => new("--ctx", "-c")
+    {
+        Description = "Context length in tokens (default: the model's, at most 4096).",
+    };
+}

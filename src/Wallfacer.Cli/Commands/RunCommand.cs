@@ -1,0 +1,117 @@
+using System.CommandLine;
+using System.Text.Json;
+using Wallfacer.Inference.Engine;
+using Wallfacer.Inference.Sampling;
+
+namespace Wallfacer.Cli.Commands;
+
+/// <summary>
+/// <c>wallfacer run -m MODEL -p PROMPT</c>: streams generated text and prints prompt and generation speed;
+/// with <c>--json</c>, one object with token ids, text, timings and optional top log-probabilities.
+/// </summary>
+internal static class RunCommand
+{
+    public static Command Create()
+    {
+        var model = CommonOptions.Model();
+        var prompt = new Option<string>("--prompt", "-p") { Description = "The prompt.", Required = true };
+        var count = new Option<int>("--n-predict", "-n") { Description = "Most tokens to generate.", DefaultValueFactory = _ => 128 };
+        var temperature = new Option<float>("--temperature", "--temp") { Description = "Sampling temperature; 0 picks the most likely token (greedy).", DefaultValueFactory = _ => 0.8f };
+        var topK = new Option<int>("--top-k") { Description = "Keep the K most likely tokens (0 = off).", DefaultValueFactory = _ => 40 };
+        var topP = new Option<float>("--top-p") { Description = "Keep the smallest set whose probability reaches P (1 = off).", DefaultValueFactory = _ => 0.95f };
+        var minP = new Option<float>("--min-p") { Description = "Drop tokens less likely than P × the best one (0 = off).", DefaultValueFactory = _ => 0.05f };
+        var repeat = new Option<float>("--repeat-penalty") { Description = "Penalty for tokens seen in the last 64 (1 = off).", DefaultValueFactory = _ => 1.0f };
+        var frequency = new Option<float>("--frequency-penalty") { Description = "Subtract this × count of each seen token." };
+        var presence = new Option<float>("--presence-penalty") { Description = "Subtract this from each seen token." };
+        var seed = new Option<ulong?>("--seed", "-s") { Description = "Random seed; the same seed and input give the same tokens." };
+        var stops = new Option<string[]>("--stop") { Description = "Stop when this text appears (repeatable).", AllowMultipleArgumentsPerToken = false };
+        var topLogprobs = new Option<int>("--top-logprobs") { Description = "Report the K most likely tokens at each generated position (with --json)." };
+        var threads = CommonOptions.Threads();
+        var context = CommonOptions.Context();
+        var json = CommonOptions.Json();
+        var command = new Command("run", "Generate text from a prompt.")
+        {
+            model, prompt, count, temperature, topK, topP, minP, repeat, frequency, presence, seed, stops, topLogprobs, threads, context, json,
+        };
+        CommandRunner.SetAction(command, async (parse, ct) =>
+        {
+            var sampling = new SamplerOptions
+            {
+                Temperature = parse.GetValue(temperature), TopK = parse.GetValue(topK), TopP = parse.GetValue(topP),
+                MinP = parse.GetValue(minP), RepetitionPenalty = parse.GetValue(repeat),
+                FrequencyPenalty = parse.GetValue(frequency), PresencePenalty = parse.GetValue(presence), Seed = parse.GetValue(seed),
+            };
+            var options = new GenerationOptions
+            {
+                MaxTokens = parse.GetValue(count), Sampling = sampling, StopStrings = parse.GetValue(stops) ?? [],
+                TopLogprobs = parse.GetValue(topLogprobs),
+            };
+            var loadClock = System.Diagnostics.Stopwatch.StartNew();
+            using var lm = LanguageModel.Load(parse.GetValue(model)!);
+            using var session = lm.CreateSession(new SessionOptions { Threads = parse.GetValue(threads), ContextLength = parse.GetValue(context) });
+            var load = loadClock.Elapsed;
+            return parse.GetValue(json)
+                ? RunJson(session, parse.GetValue(prompt)!, options, load, ct)
+                : await RunStreaming(session, parse.GetValue(prompt)!, options, ct);
+        });
+        return command;
+    }
+
+    private static async Task<int> RunStreaming(InferenceSession session, string prompt, GenerationOptions options, CancellationToken ct)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        TimeSpan? first = null;
+        int generated = 0;
+        Console.Write(prompt);
+        await foreach (var step in TextGenerator.GenerateAsync(session, prompt, options, ct))
+        {
+            first ??= clock.Elapsed;
+            if (step.Token >= 0)
+                generated++;
+            Console.Write(step.Text);
+            await Console.Out.FlushAsync(ct);
+        }
+        var total = clock.Elapsed;
+        int promptTokens = session.Tokens.Count - generated + (generated > 0 ? 1 : 0);
+        Console.WriteLine();
+        var genTime = total - (first ?? total);
+        await Console.Error.WriteLineAsync(
+            $"prompt: {promptTokens} tokens, {promptTokens / Math.Max(1e-9, (first ?? total).TotalSeconds):F1} tok/s (incl. first token) | " +
+            $"generation: {generated} tokens, {Math.Max(0, generated - 1) / Math.Max(1e-9, genTime.TotalSeconds):F1} tok/s | threads {session.ThreadCount}");
+        return 0;
+    }
+
+    private static int RunJson(InferenceSession session, string prompt, GenerationOptions options, TimeSpan load, CancellationToken ct)
+    {
+        var r = TextGenerator.Complete(session, prompt, options, ct);
+        var tokenizer = session.Model.Tokenizer;
+        var output = new
+        {
+            promptTokens = r.PromptTokens,
+            generatedTokens = r.GeneratedTokens.ToArray(),
+            text = r.Text,
+            finishReason = r.FinishReason.ToString(),
+            seed = r.Seed,
+            timings = new
+            {
+                loadMs = load.TotalMilliseconds,
+                promptMs = r.PromptTime.TotalMilliseconds,
+                generationMs = r.GenerationTime.TotalMilliseconds,
+                promptTokensPerSecond = r.PromptTokensPerSecond,
+                generationTokensPerSecond = r.GenerationTokensPerSecond,
+                threads = session.ThreadCount,
+            },
+            logprobs = options.TopLogprobs > 0
+                ? r.Steps.Select(s => new
+                {
+                    token = s.Token,
+                    piece = tokenizer.Decode([s.Token]),
+                    logprob = s.Logprob,
+                    top = s.TopLogprobs!.Select(t => new { token = t.Token, piece = tokenizer.Decode([t.Token]), logprob = t.Logprob }),
+                }).ToArray()
+                : null,
+        };
+        Console.WriteLine(JsonSerializer.Serialize(output, JsonOptions.Indented));
+        return 0;
+    }
+}

@@ -1,0 +1,171 @@
+using System.IO.MemoryMappedFiles;
+using System.Runtime.InteropServices;
+
+namespace Wallfacer.Gguf;
+
+/// <summary>
+/// An open GGUF file: its metadata and tensor table, parsed and validated up front, and its tensor
+/// data as zero-copy views into a read-only memory mapping (or a pinned array for
+/// <see cref="Parse"/>). Views are valid until <see cref="Dispose"/>.
+/// </summary>
+public sealed unsafe class GgufFile : IDisposable
+{
+    private readonly MemoryMappedFile? _map;
+    private readonly MemoryMappedViewAccessor? _view;
+    private GCHandle _pin;
+    private byte* _base;
+    private readonly Dictionary<string, GgufTensorInfo> _tensorsByName;
+
+    private GgufFile(string? filePath, long fileLength, byte* basePointer, MemoryMappedFile? map,
+        MemoryMappedViewAccessor? view, GCHandle pin)
+    {
+        FilePath = filePath;
+        FileLength = fileLength;
+        _base = basePointer;
+        _map = map;
+        _view = view;
+        _pin = pin;
+        var layout = GgufParser.Parse(new ReadOnlySpan<byte>(basePointer, (int)Math.Min(fileLength, int.MaxValue)), fileLength, filePath);
+        Version = layout.Version;
+        Metadata = layout.Metadata;
+        Tensors = layout.Tensors;
+        Alignment = layout.Alignment;
+        DataOffset = layout.DataOffset;
+        _tensorsByName = layout.Tensors.ToDictionary(t => t.Name, StringComparer.Ordinal);
+    }
+
+    /// <summary>The path given to <see cref="Open"/>, or the name given to <see cref="Parse"/>.</summary>
+    public string? FilePath { get; }
+
+    /// <summary>GGUF version (2 or 3).</summary>
+    public uint Version { get; }
+
+    public GgufMetadata Metadata { get; }
+
+    /// <summary>Tensor infos in file order.</summary>
+    public IReadOnlyList<GgufTensorInfo> Tensors { get; }
+
+    /// <summary>Alignment of the data section and of every tensor in it (<c>general.alignment</c>, default 32).</summary>
+    public int Alignment { get; }
+
+    /// <summary>File offset where the data section starts (tensor offsets are relative to it).</summary>
+    public long DataOffset { get; }
+
+    public long FileLength { get; }
+
+    /// <summary>The model architecture (<c>general.architecture</c>).</summary>
+    public string Architecture => Metadata.GetString(GgufKeys.GeneralArchitecture);
+
+    /// <summary>Memory-maps <paramref name="path"/> read-only and parses its header, metadata and tensor infos.</summary>
+    public static GgufFile Open(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.RandomAccess);
+        long length = stream.Length;
+        if (length == 0)
+        {
+            stream.Dispose();
+            return new GgufFile(path, 0, null, null, null, default); // throws: the parser reports the empty file
+        }
+        MemoryMappedFile? map = null;
+        MemoryMappedViewAccessor? view = null;
+        byte* pointer = null;
+        try
+        {
+            map = MemoryMappedFile.CreateFromFile(stream, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: false);
+            view = map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
+            view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
+            return new GgufFile(path, length, pointer + view.PointerOffset, map, view, default);
+        }
+        catch
+        {
+            if (pointer != null)
+                view!.SafeMemoryMappedViewHandle.ReleasePointer();
+            view?.Dispose();
+            if (map != null)
+                map.Dispose();
+            else
+                stream.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Parses a GGUF file held in memory (the array is pinned until <see cref="Dispose"/>).</summary>
+    public static GgufFile Parse(byte[] bytes, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        return Parse(bytes, bytes.Length, name);
+    }
+
+    /// <summary>Parses the first <paramref name="length"/> bytes of <paramref name="bytes"/> as a whole file (lets tests reuse one buffer).</summary>
+    internal static GgufFile Parse(byte[] bytes, int length, string? name)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan((uint)length, (uint)bytes.Length, nameof(length));
+        var pin = GCHandle.Alloc(bytes, GCHandleType.Pinned);
+        try
+        {
+            return new GgufFile(name, length, (byte*)pin.AddrOfPinnedObject(), null, null, pin);
+        }
+        catch
+        {
+            pin.Free();
+            throw;
+        }
+    }
+
+    public GgufTensorInfo? FindTensor(string name) => _tensorsByName.GetValueOrDefault(name);
+
+    /// <summary>The tensor called <paramref name="name"/>; throws <see cref="KeyNotFoundException"/> naming it.</summary>
+    public GgufTensorInfo GetTensor(string name) => FindTensor(name)
+        ?? throw new KeyNotFoundException($"{FilePath ?? "<gguf>"}: there is no tensor named '{name}' (the file has {Tensors.Count} tensors).");
+
+    /// <summary>
+    /// The tensor's data, zero-copy. A span cannot exceed 2 GiB; use <see cref="GetTensorPointer"/> for larger tensors.
+    /// </summary>
+    public ReadOnlySpan<byte> GetTensorBytes(GgufTensorInfo tensor)
+    {
+        byte* pointer = GetTensorPointer(tensor);
+        if (tensor.ByteSize > int.MaxValue)
+        {
+            throw new InvalidOperationException(
+                $"Tensor '{tensor.Name}' is {tensor.ByteSize} bytes; a span is limited to 2 GiB, so use GetTensorPointer for it.");
+        }
+        return new ReadOnlySpan<byte>(pointer, (int)tensor.ByteSize);
+    }
+
+    /// <summary>The tensor's data as memory (zero-copy; valid while the file is open), e.g. for <see cref="GgufWriter.AddTensor"/>.</summary>
+    public ReadOnlyMemory<byte> GetTensorMemory(GgufTensorInfo tensor)
+    {
+        _ = GetTensorBytes(tensor);
+        return new UnmanagedMemoryManager(GetTensorPointer(tensor), (int)tensor.ByteSize).Memory;
+    }
+
+    /// <summary>A pointer to the tensor's data (zero-copy, bounds-checked); valid while the file is open.</summary>
+    public byte* GetTensorPointer(GgufTensorInfo tensor)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        ObjectDisposedException.ThrowIf(_base == null, this);
+        if (!_tensorsByName.TryGetValue(tensor.Name, out var own) || own != tensor)
+            throw new ArgumentException($"Tensor '{tensor.Name}' does not belong to {FilePath ?? "this file"}.", nameof(tensor));
+        // The parser proved the tensor lies within the file; this re-check guards the pointer arithmetic.
+        long start = DataOffset + (long)tensor.Offset;
+        if (start < DataOffset || tensor.ByteSize > FileLength - start)
+            throw new InvalidOperationException($"Tensor '{tensor.Name}' lies outside the file.");
+        return _base + start;
+    }
+
+    public void Dispose()
+    {
+        if (_base == null)
+            return;
+        _base = null;
+        if (_view != null)
+        {
+            _view.SafeMemoryMappedViewHandle.ReleasePointer();
+            _view.Dispose();
+        }
+        _map?.Dispose();
+        if (_pin.IsAllocated)
+            _pin.Free();
+    }
+}

@@ -1,0 +1,117 @@
+using Wallfacer.Models;
+using Wallfacer.Models.Cache;
+using Wallfacer.Numerics.Threading;
+
+namespace Wallfacer.Inference.Engine;
+
+/// <summary>
+/// One sequence over a shared <see cref="LanguageModel"/>: its KV cache, activation buffers and threads.
+/// Not thread-safe; run different conversations in different sessions.
+/// </summary>
+public sealed class InferenceSession : IDisposable
+{
+    private readonly ForwardState _state;
+    private readonly WorkerPool _pool;
+    private readonly List<int> _tokens = [];
+
+    internal InferenceSession(LanguageModel model, SessionOptions options)
+    {
+        options.Validate();
+        Model = model;
+        int context = options.ResolveContext(model.Config.TrainedContextLength);
+        Cache = new KvCache(model.Config, context);
+        int batch = Math.Min(options.BatchSize, context);
+        _pool = new WorkerPool(options.ResolveThreads());
+        _state = new ForwardState(model.Config, batch, _pool.ThreadCount);
+    }
+
+    public LanguageModel Model { get; }
+
+    /// <summary>The keys and values of the tokens seen so far.</summary>
+    public KvCache Cache { get; }
+
+    /// <summary>Positions this session can hold.</summary>
+    public int ContextLength => Cache.Capacity;
+
+    /// <summary>Tokens evaluated so far, in order.</summary>
+    public IReadOnlyList<int> Tokens => _tokens;
+
+    /// <summary>Threads the forward pass uses.</summary>
+    public int ThreadCount => _pool.ThreadCount;
+
+    /// <summary>Vocabulary size (length of a logits row).</summary>
+    public int VocabSize => Model.Config.VocabSize;
+
+    /// <summary>
+    /// Appends <paramref name="tokens"/> to the sequence and returns the logits after the last one (valid until
+    /// the next call). Long inputs run in micro-batches.
+    /// </summary>
+    public ReadOnlySpan<float> Evaluate(ReadOnlySpan<int> tokens, CancellationToken cancellationToken = default)
+    {
+        if (tokens.IsEmpty)
+            throw new ArgumentException("Nothing to evaluate.", nameof(tokens));
+        EnsureRoom(tokens.Length);
+        for (int start = 0; start < tokens.Length; start += _state.MaxBatch)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var chunk = tokens.Slice(start, Math.Min(_state.MaxBatch, tokens.Length - start));
+            Transformer.Forward(Model.Decoder, chunk, Cache, _state, _pool, LogitsFor.LastToken);
+            foreach (int t in chunk)
+                _tokens.Add(t);
+        }
+        return _state.Logits.AsSpan(0, VocabSize);
+    }
+
+    /// <summary>
+    /// Appends <paramref name="tokens"/> and hands the logits of every position to <paramref name="onLogits"/>
+    /// (position index within <paramref name="tokens"/>, logits row valid during the call).
+    /// </summary>
+    public void EvaluateAll(ReadOnlySpan<int> tokens, LogitsCallback onLogits, CancellationToken cancellationToken = default)
+    {
+        EnsureRoom(tokens.Length);
+        for (int start = 0; start < tokens.Length; start += _state.MaxBatch)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var chunk = tokens.Slice(start, Math.Min(_state.MaxBatch, tokens.Length - start));
+            Transformer.Forward(Model.Decoder, chunk, Cache, _state, _pool, LogitsFor.AllTokens);
+            for (int t = 0; t < chunk.Length; t++)
+            {
+                _tokens.Add(chunk[t]);
+                onLogits(start + t, _state.Logits.AsSpan(t * VocabSize, VocabSize));
+            }
+        }
+    }
+
+    /// <summary>Forgets every token after the first <paramref name="length"/> (to regenerate or reuse a prefix).</summary>
+    public void Rewind(int length)
+    {
+        if ((uint)length > (uint)_tokens.Count)
+            throw new ArgumentOutOfRangeException(nameof(length), length, $"The session holds {_tokens.Count} tokens.");
+        _tokens.RemoveRange(length, _tokens.Count - length);
+        Cache.SetLength(length);
+    }
+
+    /// <summary>Forgets everything.</summary>
+    public void Reset() => Rewind(0);
+
+    private void EnsureRoom(int count)
+    {
+        if (Cache.Length + count > Cache.Capacity)
+            throw new ContextFullException(Cache.Length, count, Cache.Capacity);
+    }
+
+    public void Dispose() => _pool.Dispose();
+}
+
+/// <summary>Receives one row of logits; the span is only valid during the call.</summary>
+public delegate void LogitsCallback(int position, ReadOnlySpan<float> logits);
+
+/// <summary>Thrown when tokens would not fit in the session's context; nothing is silently dropped.</summary>
+public sealed class ContextFullException(int used, int requested, int capacity)
+    : InvalidOperationException($"The context is full: {used} tokens used + {requested} more exceed its {capacity} positions. " +
+                                "Start a new session or raise the context length.")
+{
+    public int Used { get; } = used;
+    public int Requested { get; } = requested;
+    public int Capacity { get; } = capacity;
+}

@@ -1,0 +1,51 @@
+using Wallfacer.Gguf;
+using Wallfacer.Models.Weights;
+
+namespace Wallfacer.Models;
+
+/// <summary>
+/// A loaded Llama-family model: the mapped GGUF file, its config and its bound weights. Immutable and
+/// shared (design decision 7): any number of sessions may run over one instance at once, each with its
+/// own <see cref="Cache.KvCache"/> and <see cref="ForwardState"/>.
+/// </summary>
+public sealed class DecoderModel : IDisposable
+{
+    private DecoderModel(GgufFile file, IArchitecture architecture, DecoderConfig config, ModelWeights weights)
+    {
+        File = file;
+        Architecture = architecture;
+        Config = config;
+        Weights = weights;
+    }
+
+    public GgufFile File { get; }
+    public IArchitecture Architecture { get; }
+    public DecoderConfig Config { get; }
+    public ModelWeights Weights { get; }
+
+    /// <summary>Maps <paramref name="path"/> and binds the model it holds. Reads metadata only; weights are paged in on use.</summary>
+    public static DecoderModel Load(string path)
+    {
+        var file = GgufFile.Open(path);
+        try
+        {
+            return FromFile(file);
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Binds the model in an already opened file; the model takes ownership of it.</summary>
+    public static DecoderModel FromFile(GgufFile file)
+    {
+        var architecture = ArchitectureRegistry.Get(file.Metadata.GetString(GgufKeys.GeneralArchitecture));
+        var config = architecture.ReadConfig(file);
+        config.Validate();
+        return new DecoderModel(file, architecture, config, ModelWeights.Bind(file, config));
+    }
+
+    public void Dispose() => File.Dispose();
+}

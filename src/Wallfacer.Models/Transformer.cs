@@ -1,0 +1,138 @@
+using Wallfacer.Models.Cache;
+using Wallfacer.Models.Weights;
+using Wallfacer.Numerics.Kernels;
+using Wallfacer.Numerics.Threading;
+
+namespace Wallfacer.Models;
+
+/// <summary>Which positions of a batch need logits.</summary>
+public enum LogitsFor
+{
+    /// <summary>Only the last token (generation, prompt processing).</summary>
+    LastToken,
+    /// <summary>Every token (perplexity, conformance).</summary>
+    AllTokens,
+}
+
+/// <summary>
+/// The Llama-family forward pass, top to bottom like the paper (llama2.c <c>forward</c>): embed, then per
+/// block pre-norm attention and pre-norm SwiGLU feed-forward with residual adds, then the final norm and
+/// the output projection. Architecture differences are data in <see cref="DecoderConfig"/>.
+/// </summary>
+public static class Transformer
+{
+    /// <summary>
+    /// Runs <paramref name="tokens"/> (at positions <c>cache.Length …</c>) through the model, appends their keys
+    /// and values to <paramref name="cache"/>, and writes logits to <c>state.Logits</c>: row 0 holds the last
+    /// token's logits for <see cref="LogitsFor.LastToken"/>; row t holds token t's for <see cref="LogitsFor.AllTokens"/>.
+    /// </summary>
+    public static void Forward(DecoderModel model, ReadOnlySpan<int> tokens, KvCache cache, ForwardState s,
+        WorkerPool pool, LogitsFor logitsFor = LogitsFor.LastToken)
+    {
+        var c = model.Config;
+        var w = model.Weights;
+        int n = tokens.Length, start = cache.Length, E = c.EmbeddingLength;
+        if (n == 0 || n > s.MaxBatch)
+            throw new ArgumentException($"A forward call takes 1..{s.MaxBatch} tokens, got {n}.", nameof(tokens));
+        if (start + n > cache.Capacity)
+            throw new InvalidOperationException(
+                $"The context is full: {start} + {n} tokens exceed its {cache.Capacity} positions.");
+        float[]? ropeFactors = w.RopeFactorsFor(cache.Capacity);
+
+        Embed(w, c, tokens, s.X);                                       // x: (n, E)
+        for (int l = 0; l < c.BlockCount; l++)
+        {
+            var layer = w.Layers[l];
+            // Attention: x += Wo · attend(rope(Wq·norm(x)), cache) · residualScale
+            NormRows(s.X, s.Normed, n, E, layer.AttentionNorm, c.RmsNormEpsilon);
+            s.MatMul.Multiply(layer.Query, s.Normed, s.Q, n, pool);      // q: (n, heads·keyDim)
+            s.MatMul.Multiply(layer.Key, s.Normed, s.K, n, pool);        // k: (n, kvHeads·keyDim)
+            s.MatMul.Multiply(layer.Value, s.Normed, s.V, n, pool);      // v: (n, kvHeads·valueDim)
+            AddBias(s.Q, layer.QueryBias, n);
+            AddBias(s.K, layer.KeyBias, n);
+            AddBias(s.V, layer.ValueBias, n);
+            NormHeads(s.Q, layer.QueryNorm, n * c.HeadCount, c.KeyHeadDim, c.RmsNormEpsilon);
+            NormHeads(s.K, layer.KeyNorm, n * c.KvHeadCount, c.KeyHeadDim, c.RmsNormEpsilon);
+            for (int t = 0; t < n; t++)
+            {
+                ApplyRope(c, s, start + t, ropeFactors, t);
+                cache.Store(l, start + t, s.K.AsSpan(t * c.KeyWidth, c.KeyWidth), s.V.AsSpan(t * c.ValueWidth, c.ValueWidth));
+            }
+            s.Attention.Run(pool, cache, l, s.Q, s.AttentionOut, n, start);
+            s.MatMul.Multiply(layer.AttentionOutput, s.AttentionOut, s.Projected, n, pool);
+            AddResidual(s.X, s.Projected, n * E, c.ResidualScale);
+
+            // Feed-forward: x += Wdown · (silu(Wgate·norm(x)) ⊙ Wup·norm(x)) · residualScale
+            NormRows(s.X, s.Normed, n, E, layer.FeedForwardNorm, c.RmsNormEpsilon);
+            s.MatMul.Multiply(layer.Gate, s.Normed, s.Gate, n, pool);    // (n, ffn)
+            s.MatMul.Multiply(layer.Up, s.Normed, s.Up, n, pool);        // (n, ffn)
+            SwiGlu.Apply(s.Gate.AsSpan(0, n * c.FeedForwardLength), s.Up.AsSpan(0, n * c.FeedForwardLength));
+            s.MatMul.Multiply(layer.Down, s.Gate, s.Projected, n, pool); // (n, E)
+            AddResidual(s.X, s.Projected, n * E, c.ResidualScale);
+        }
+        cache.SetLength(start + n);
+
+        // Output: logits = Wout · norm(x) / logitScale, for the rows asked for.
+        int first = logitsFor == LogitsFor.AllTokens ? 0 : n - 1, rows = n - first;
+        NormRows(s.X.AsSpan(first * E), s.Normed, rows, E, w.OutputNorm, c.RmsNormEpsilon);
+        s.MatMul.Multiply(w.Output, s.Normed, s.Logits, rows, pool);
+        if (c.LogitScale != 1f)
+            VectorOps.Scale(s.Logits.AsSpan(0, rows * c.VocabSize), 1.0f / c.LogitScale); // llama.cpp multiplies by the reciprocal
+    }
+
+    private static void Embed(ModelWeights w, DecoderConfig c, ReadOnlySpan<int> tokens, float[] x)
+    {
+        for (int t = 0; t < tokens.Length; t++)
+        {
+            int id = tokens[t];
+            if ((uint)id >= (uint)c.VocabSize)
+                throw new ArgumentOutOfRangeException(nameof(tokens), id, $"Token id outside the vocabulary of {c.VocabSize}.");
+            var row = x.AsSpan(t * c.EmbeddingLength, c.EmbeddingLength);
+            w.TokenEmbedding.DequantizeRow(id, row);
+            if (c.EmbeddingScale != 1f)
+                VectorOps.Scale(row, c.EmbeddingScale);
+        }
+    }
+
+    private static void NormRows(ReadOnlySpan<float> x, Span<float> y, int rows, int width, float[] weight, float eps)
+    {
+        for (int r = 0; r < rows; r++)
+            RmsNorm.Apply(x.Slice(r * width, width), weight, y.Slice(r * width, width), eps);
+    }
+
+    private static void NormHeads(float[] x, float[]? weight, int heads, int headDim, float eps)
+    {
+        if (weight is null)
+            return;
+        for (int h = 0; h < heads; h++)
+        {
+            var head = x.AsSpan(h * headDim, headDim);
+            RmsNorm.Apply(head, weight, head, eps);
+        }
+    }
+
+    private static void AddBias(float[] x, float[]? bias, int rows)
+    {
+        if (bias is null)
+            return;
+        for (int r = 0; r < rows; r++)
+            VectorOps.Add(x.AsSpan(r * bias.Length, bias.Length), bias);
+    }
+
+    private static void ApplyRope(DecoderConfig c, ForwardState s, int position, float[]? factors, int t)
+    {
+        Rope.ComputeAngles(position, c.RotaryDims, c.RopeFreqBase, factors, s.RopeCos, s.RopeSin);
+        for (int h = 0; h < c.HeadCount; h++)
+            Rope.Apply(s.Q.AsSpan((t * c.HeadCount + h) * c.KeyHeadDim, c.KeyHeadDim), s.RopeCos, s.RopeSin, c.RopePairing);
+        for (int h = 0; h < c.KvHeadCount; h++)
+            Rope.Apply(s.K.AsSpan((t * c.KvHeadCount + h) * c.KeyHeadDim, c.KeyHeadDim), s.RopeCos, s.RopeSin, c.RopePairing);
+    }
+
+    private static void AddResidual(float[] x, float[] projected, int length, float scale)
+    {
+        if (scale == 1f)
+            VectorOps.Add(x.AsSpan(0, length), projected.AsSpan(0, length));
+        else
+            VectorOps.AddScaled(x.AsSpan(0, length), projected.AsSpan(0, length), scale);
+    }
+}

@@ -1,0 +1,127 @@
+using Wallfacer.Gguf;
+using Wallfacer.Numerics.Kernels;
+using Wallfacer.Numerics.Quants;
+
+namespace Wallfacer.Models.Weights;
+
+/// <summary>
+/// All tensors of a Llama-family decoder, bound by name and checked against the config's shapes. Weight
+/// matrices stay in the memory-mapped file (design decision 2); norms, biases and RoPE factors are small
+/// and are converted to float arrays once.
+/// </summary>
+public sealed unsafe class ModelWeights
+{
+    private ModelWeights(GgufFile file, DecoderConfig config)
+    {
+        File = file;
+        Config = config;
+    }
+
+    private GgufFile File { get; }
+    private DecoderConfig Config { get; }
+
+    public WeightMatrix TokenEmbedding { get; private init; }   // (vocab, embedding)
+    public float[] OutputNorm { get; private init; } = [];      // (embedding)
+    public WeightMatrix Output { get; private init; }           // (vocab, embedding); the embedding itself when tied
+    public bool OutputIsTied { get; private init; }
+    public float[]? RopeFrequencyFactors { get; private init; } // (rotaryDims/2): llama3 rope_freqs
+    public float[]? RopeFactorsLong { get; private init; }      // (rotaryDims/2): LongRoPE, beyond the original context
+    public float[]? RopeFactorsShort { get; private init; }     // (rotaryDims/2): LongRoPE, within it
+    public LayerWeights[] Layers { get; private init; } = [];
+
+    /// <summary>Binds every tensor the config needs; throws naming the tensor that is missing or misshapen.</summary>
+    public static ModelWeights Bind(GgufFile file, DecoderConfig c)
+    {
+        var binder = new ModelWeights(file, c);
+        bool tied = file.FindTensor(TensorNames.Output) is null;
+        int half = c.RotaryDims / 2;
+        return new ModelWeights(file, c)
+        {
+            TokenEmbedding = binder.Matrix(TensorNames.TokenEmbedding, c.VocabSize, c.EmbeddingLength),
+            OutputNorm = binder.Vector(TensorNames.OutputNorm, c.EmbeddingLength),
+            Output = binder.Matrix(tied ? TensorNames.TokenEmbedding : TensorNames.Output, c.VocabSize, c.EmbeddingLength),
+            OutputIsTied = tied,
+            RopeFrequencyFactors = binder.OptionalVector(TensorNames.RopeFrequencies, half),
+            RopeFactorsLong = binder.OptionalVector(TensorNames.RopeFactorsLong, half),
+            RopeFactorsShort = binder.OptionalVector(TensorNames.RopeFactorsShort, half),
+            Layers = Enumerable.Range(0, c.BlockCount).Select(binder.Layer).ToArray(),
+        };
+    }
+
+    /// <summary>
+    /// The per-pair RoPE divisors for a session of <paramref name="contextLength"/> tokens: LongRoPE's long set
+    /// only beyond the original context (as llama.cpp's get_rope_factors), else its short set, else llama3's
+    /// rope_freqs, else none.
+    /// </summary>
+    public float[]? RopeFactorsFor(int contextLength)
+    {
+        if (RopeFactorsLong is not null && contextLength > Config.OriginalContextLength)
+            return RopeFactorsLong;
+        return RopeFactorsShort ?? RopeFrequencyFactors;
+    }
+
+    private LayerWeights Layer(int i)
+    {
+        var c = Config;
+        return new LayerWeights
+        {
+            AttentionNorm = Vector(TensorNames.AttentionNorm(i), c.EmbeddingLength),
+            Query = Matrix(TensorNames.Query(i), c.QueryWidth, c.EmbeddingLength),
+            Key = Matrix(TensorNames.Key(i), c.KeyWidth, c.EmbeddingLength),
+            Value = Matrix(TensorNames.Value(i), c.ValueWidth, c.EmbeddingLength),
+            AttentionOutput = Matrix(TensorNames.AttentionOutput(i), c.EmbeddingLength, c.HeadCount * c.ValueHeadDim),
+            QueryBias = c.HasQkvBias ? Vector(TensorNames.QueryBias(i), c.QueryWidth) : null,
+            KeyBias = c.HasQkvBias ? Vector(TensorNames.KeyBias(i), c.KeyWidth) : null,
+            ValueBias = c.HasQkvBias ? Vector(TensorNames.ValueBias(i), c.ValueWidth) : null,
+            QueryNorm = c.HasQkNorm ? Vector(TensorNames.QueryNorm(i), c.KeyHeadDim) : null,
+            KeyNorm = c.HasQkNorm ? Vector(TensorNames.KeyNorm(i), c.KeyHeadDim) : null,
+            FeedForwardNorm = Vector(TensorNames.FeedForwardNorm(i), c.EmbeddingLength),
+            Gate = Matrix(TensorNames.Gate(i), c.FeedForwardLength, c.EmbeddingLength),
+            Up = Matrix(TensorNames.Up(i), c.FeedForwardLength, c.EmbeddingLength),
+            Down = Matrix(TensorNames.Down(i), c.EmbeddingLength, c.FeedForwardLength),
+        };
+    }
+
+    private WeightMatrix Matrix(string name, int rows, int columns)
+    {
+        var t = File.GetTensor(name);
+        if (t.Dimensions.Length != 2 || t.Dimensions[0] != columns || t.Dimensions[1] != rows)
+            throw new InvalidDataException(
+                $"Tensor '{name}' has shape [{string.Join(", ", t.Dimensions)}]; expected [{columns}, {rows}] (columns, rows).");
+        if (!VecDotSupports(t.Type))
+            throw new NotSupportedException($"Tensor '{name}' has type {t.Type}, which Wallfacer cannot multiply.");
+        return new WeightMatrix(t.Type, rows, columns, File.GetTensorPointer(t));
+    }
+
+    private static bool VecDotSupports(GgmlType type)
+    {
+        try
+        {
+            VecDot.ActivationType(type);
+            return true;
+        }
+        catch (NotSupportedException)
+        {
+            return false;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    private float[] Vector(string name, int length) =>
+        OptionalVector(name, length) ?? throw new InvalidDataException($"Tensor '{name}' is missing from {File.FilePath ?? "the model"}.");
+
+    private float[]? OptionalVector(string name, int length)
+    {
+        if (File.FindTensor(name) is not { } t)
+            return null;
+        if (t.ElementCount != length || t.Dimensions.Length != 1)
+            throw new InvalidDataException(
+                $"Tensor '{name}' has shape [{string.Join(", ", t.Dimensions)}]; expected [{length}].");
+        var values = new float[length];
+        Dequantizer.DequantizeRow(t.Type, File.GetTensorBytes(t), values);
+        return values;
+    }
+}

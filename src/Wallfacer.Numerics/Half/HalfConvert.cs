@@ -1,0 +1,202 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Wallfacer.Numerics;
+
+/// <summary>
+/// IEEE binary16 (fp16) and bfloat16 conversions, bit-identical with ggml (ggml/src/ggml-impl.h,
+/// <c>ggml_compute_fp16_to_fp32</c>, <c>ggml_compute_fp32_to_fp16</c>, <c>ggml_compute_fp32_to_bf16</c>).
+/// </summary>
+/// <remarks>
+/// fp16 uses Maratyszcza's FP16 bit tricks as ggml does: float → half rounds to nearest, ties to even
+/// (as F16C's <c>vcvtps2ph</c>), overflow gives ±inf, and every NaN becomes the canonical quiet NaN
+/// <c>0x7E00</c> with the input's sign. half → float is exact; a signalling NaN comes out quiet.
+/// bf16 keeps the upper 16 bits of the float after round-to-nearest-even; a NaN is truncated and quieted
+/// (bit 6 set), never rounded to infinity.
+/// </remarks>
+public static class HalfConvert
+{
+    private const uint ExpOffset = 0xE0u << 23;        // re-biases a half exponent into float range
+    private const uint ExpScaleBits = 0x07800000u;     // 2^-112
+    private const uint MagicMask = 126u << 23;         // 0.5f: denormals are built as 0.5 + m * 2^-24 ...
+    private const float MagicBias = 0.5f;              // ... and the 0.5 is subtracted again
+    private const uint DenormalCutoff = 1u << 27;      // two_w below this: zero or subnormal half
+    private const uint ScaleToInfBits = 0x77800000u;   // 2^112
+    private const uint ScaleToZeroBits = 0x08800000u;  // 2^-110
+
+    /// <summary>Converts an fp16 bit pattern to float (exact).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float HalfToSingle(ushort h)
+    {
+        uint w = (uint)h << 16;
+        uint sign = w & 0x80000000u;
+        uint twoW = w + w;
+        float normalized = BitConverter.UInt32BitsToSingle((twoW >> 4) + ExpOffset) * BitConverter.UInt32BitsToSingle(ExpScaleBits);
+        float denormalized = BitConverter.UInt32BitsToSingle((twoW >> 17) | MagicMask) - MagicBias;
+        uint magnitude = twoW < DenormalCutoff ? BitConverter.SingleToUInt32Bits(denormalized) : BitConverter.SingleToUInt32Bits(normalized);
+        return BitConverter.UInt32BitsToSingle(sign | magnitude);
+    }
+
+    /// <summary>Converts a float to fp16 bits, rounding to nearest even (see the type remarks for NaN).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ushort SingleToHalf(float f)
+    {
+        // The float addition below performs the rounding: adding a power of two whose ulp equals the
+        // half's ulp leaves the rounded half mantissa in the low bits (ggml_compute_fp32_to_fp16).
+        float @base = MathF.Abs(f) * BitConverter.UInt32BitsToSingle(ScaleToInfBits) * BitConverter.UInt32BitsToSingle(ScaleToZeroBits);
+        uint w = BitConverter.SingleToUInt32Bits(f);
+        uint shl1W = w + w;
+        uint sign = w & 0x80000000u;
+        uint bias = shl1W & 0xFF000000u;
+        if (bias < 0x71000000u)
+            bias = 0x71000000u;
+        @base = BitConverter.UInt32BitsToSingle((bias >> 1) + 0x07800000u) + @base;
+        uint bits = BitConverter.SingleToUInt32Bits(@base);
+        uint expBits = (bits >> 13) & 0x00007C00u;
+        uint mantissaBits = bits & 0x00000FFFu;
+        uint nonSign = expBits + mantissaBits;
+        return (ushort)((sign >> 16) | (shl1W > 0xFF000000u ? 0x7E00u : nonSign));
+    }
+
+    /// <summary>Converts bfloat16 bits to float (exact: bf16 is the upper half of a float).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float BFloat16ToSingle(ushort b) => BitConverter.UInt32BitsToSingle((uint)b << 16);
+
+    /// <summary>Converts a float to bfloat16 bits: round to nearest even; NaN truncated and quieted.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ushort SingleToBFloat16(float f)
+    {
+        uint u = BitConverter.SingleToUInt32Bits(f);
+        if ((u & 0x7FFFFFFFu) > 0x7F800000u)
+            return (ushort)((u >> 16) | 64);
+        return (ushort)((u + (0x7FFFu + ((u >> 16) & 1))) >> 16);
+    }
+
+    /// <summary>Converts <paramref name="src"/> (fp16 bits) into <paramref name="dst"/> (same length).</summary>
+    public static void HalfToSingle(ReadOnlySpan<ushort> src, Span<float> dst)
+    {
+        CheckLengths(src.Length, dst.Length);
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            ref ushort s = ref MemoryMarshal.GetReference(src);
+            ref float d = ref MemoryMarshal.GetReference(dst);
+            for (; i + 16 <= src.Length; i += 16)
+            {
+                Vector256<ushort> h = Vector256.LoadUnsafe(ref s, (nuint)i);
+                HalfToSingle(Vector256.WidenLower(h)).StoreUnsafe(ref d, (nuint)i);
+                HalfToSingle(Vector256.WidenUpper(h)).StoreUnsafe(ref d, (nuint)(i + 8));
+            }
+        }
+        for (; i < src.Length; i++)
+            dst[i] = HalfToSingle(src[i]);
+    }
+
+    /// <summary>Converts floats into fp16 bits (same length), exactly as <see cref="SingleToHalf(float)"/>.</summary>
+    public static void SingleToHalf(ReadOnlySpan<float> src, Span<ushort> dst)
+    {
+        CheckLengths(src.Length, dst.Length);
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            ref float s = ref MemoryMarshal.GetReference(src);
+            ref ushort d = ref MemoryMarshal.GetReference(dst);
+            for (; i + 16 <= src.Length; i += 16)
+            {
+                Vector256<uint> lo = SingleToHalf(Vector256.LoadUnsafe(ref s, (nuint)i));
+                Vector256<uint> hi = SingleToHalf(Vector256.LoadUnsafe(ref s, (nuint)(i + 8)));
+                Vector256.Narrow(lo, hi).StoreUnsafe(ref d, (nuint)i);
+            }
+        }
+        for (; i < src.Length; i++)
+            dst[i] = SingleToHalf(src[i]);
+    }
+
+    /// <summary>Converts bf16 bits into floats (same length).</summary>
+    public static void BFloat16ToSingle(ReadOnlySpan<ushort> src, Span<float> dst)
+    {
+        CheckLengths(src.Length, dst.Length);
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            ref ushort s = ref MemoryMarshal.GetReference(src);
+            ref float d = ref MemoryMarshal.GetReference(dst);
+            for (; i + 16 <= src.Length; i += 16)
+            {
+                Vector256<ushort> h = Vector256.LoadUnsafe(ref s, (nuint)i);
+                Vector256.ShiftLeft(Vector256.WidenLower(h), 16).AsSingle().StoreUnsafe(ref d, (nuint)i);
+                Vector256.ShiftLeft(Vector256.WidenUpper(h), 16).AsSingle().StoreUnsafe(ref d, (nuint)(i + 8));
+            }
+        }
+        for (; i < src.Length; i++)
+            dst[i] = BFloat16ToSingle(src[i]);
+    }
+
+    /// <summary>Converts floats into bf16 bits (same length), exactly as <see cref="SingleToBFloat16(float)"/>.</summary>
+    public static void SingleToBFloat16(ReadOnlySpan<float> src, Span<ushort> dst)
+    {
+        CheckLengths(src.Length, dst.Length);
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            ref float s = ref MemoryMarshal.GetReference(src);
+            ref ushort d = ref MemoryMarshal.GetReference(dst);
+            for (; i + 16 <= src.Length; i += 16)
+            {
+                Vector256<uint> lo = SingleToBFloat16(Vector256.LoadUnsafe(ref s, (nuint)i).AsUInt32());
+                Vector256<uint> hi = SingleToBFloat16(Vector256.LoadUnsafe(ref s, (nuint)(i + 8)).AsUInt32());
+                Vector256.Narrow(lo, hi).StoreUnsafe(ref d, (nuint)i);
+            }
+        }
+        for (; i < src.Length; i++)
+            dst[i] = SingleToBFloat16(src[i]);
+    }
+
+    /// <summary>Eight halves (zero-extended to 32 bits) to eight floats; the scalar algorithm lane-wise.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<float> HalfToSingle(Vector256<uint> h)
+    {
+        Vector256<uint> w = Vector256.ShiftLeft(h, 16);
+        Vector256<uint> sign = w & Vector256.Create(0x80000000u);
+        Vector256<uint> twoW = w + w;
+        Vector256<float> normalized = (Vector256.ShiftRightLogical(twoW, 4) + Vector256.Create(ExpOffset)).AsSingle()
+            * Vector256.Create(ExpScaleBits).AsSingle();
+        Vector256<float> denormalized = (Vector256.ShiftRightLogical(twoW, 17) | Vector256.Create(MagicMask)).AsSingle()
+            - Vector256.Create(MagicBias);
+        Vector256<uint> isDenormal = Vector256.LessThan(twoW, Vector256.Create(DenormalCutoff));
+        Vector256<uint> magnitude = Vector256.ConditionalSelect(isDenormal, denormalized.AsUInt32(), normalized.AsUInt32());
+        return (sign | magnitude).AsSingle();
+    }
+
+    /// <summary>Eight floats to eight halves (in the low 16 bits of each lane); the scalar algorithm lane-wise.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<uint> SingleToHalf(Vector256<float> f)
+    {
+        Vector256<float> @base = Vector256.Abs(f) * Vector256.Create(ScaleToInfBits).AsSingle() * Vector256.Create(ScaleToZeroBits).AsSingle();
+        Vector256<uint> w = f.AsUInt32();
+        Vector256<uint> shl1W = w + w;
+        Vector256<uint> sign = w & Vector256.Create(0x80000000u);
+        Vector256<uint> bias = Vector256.Max(shl1W & Vector256.Create(0xFF000000u), Vector256.Create(0x71000000u));
+        @base = (Vector256.ShiftRightLogical(bias, 1) + Vector256.Create(0x07800000u)).AsSingle() + @base;
+        Vector256<uint> bits = @base.AsUInt32();
+        Vector256<uint> nonSign = (Vector256.ShiftRightLogical(bits, 13) & Vector256.Create(0x7C00u)) + (bits & Vector256.Create(0xFFFu));
+        Vector256<uint> isNaN = Vector256.GreaterThan(shl1W, Vector256.Create(0xFF000000u));
+        return Vector256.ShiftRightLogical(sign, 16) | Vector256.ConditionalSelect(isNaN, Vector256.Create(0x7E00u), nonSign);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<uint> SingleToBFloat16(Vector256<uint> u)
+    {
+        Vector256<uint> isNaN = Vector256.GreaterThan(u & Vector256.Create(0x7FFFFFFFu), Vector256.Create(0x7F800000u));
+        Vector256<uint> quieted = Vector256.ShiftRightLogical(u, 16) | Vector256.Create(64u);
+        Vector256<uint> rounded = Vector256.ShiftRightLogical(u + Vector256.Create(0x7FFFu) + (Vector256.ShiftRightLogical(u, 16) & Vector256<uint>.One), 16);
+        return Vector256.ConditionalSelect(isNaN, quieted, rounded);
+    }
+
+    private static void CheckLengths(int srcLength, int dstLength)
+    {
+        if (srcLength != dstLength)
+            throw new ArgumentException($"Source has {srcLength} elements but destination has {dstLength}; they must be equal.");
+    }
+}

@@ -1,0 +1,70 @@
+using Wallfacer.Numerics.Quants;
+using Wallfacer.Numerics.Threading;
+
+namespace Wallfacer.Numerics.Kernels;
+
+/// <summary>
+/// <c>y = x · Wᵀ</c> for a batch of activation rows: <c>y[t, r] = dot(W[r], x[t])</c>. As in llama.cpp the
+/// activations are first converted to the weight type's partner (<see cref="VecDot.ActivationType"/>: Q8_0,
+/// Q8_1, Q8_K, F16, …) so the inner products can run on integers. Work is split by output rows; each
+/// output is computed by exactly one thread in a fixed order, so results do not depend on the thread count.
+/// One instance per session: it owns the activation scratch and allocates nothing per call once warm.
+/// </summary>
+public sealed unsafe class MatMul : IParallelWork
+{
+    private byte[] _activations = [];   // (tokens, activation row bytes), pinned
+    private WeightMatrix _weights;
+    private int _tokens;
+    private int _activationRowBytes;
+    private GgmlType _activationType;
+    private float* _y;
+    private byte* _x;
+
+    /// <summary>Computes <paramref name="y"/> (tokens × W.Rows) from <paramref name="x"/> (tokens × W.Columns).</summary>
+    public void Multiply(in WeightMatrix w, ReadOnlySpan<float> x, Span<float> y, int tokens, WorkerPool pool)
+    {
+        if (x.Length < (long)tokens * w.Columns || y.Length < (long)tokens * w.Rows)
+            throw new ArgumentException($"Buffers too small for {tokens} tokens × ({w.Rows}×{w.Columns}) weights.");
+        PrepareActivations(w, x, tokens);
+        fixed (byte* a = _activations)
+        fixed (float* py = y)
+        {
+            _weights = w;
+            _tokens = tokens;
+            _y = py;
+            _x = a;
+            pool.Run(this, w.Rows);
+            _y = null;
+            _x = null;
+        }
+    }
+
+    private void PrepareActivations(in WeightMatrix w, ReadOnlySpan<float> x, int tokens)
+    {
+        _activationType = VecDot.ActivationType(w.Type);
+        _activationRowBytes = checked((int)GgmlTypeInfo.RowBytes(_activationType, w.Columns));
+        long needed = (long)_activationRowBytes * tokens;
+        if (_activations.Length < needed)
+            _activations = GC.AllocateUninitializedArray<byte>(checked((int)needed), pinned: true);
+        for (int t = 0; t < tokens; t++)
+        {
+            Quantizer.QuantizeRow(_activationType, x.Slice(t * w.Columns, w.Columns),
+                _activations.AsSpan(t * _activationRowBytes, _activationRowBytes));
+        }
+    }
+
+    /// <inheritdoc />
+    public void Execute(int worker, int start, int end)
+    {
+        var w = _weights;
+        for (int r = start; r < end; r++)
+        {
+            var row = new ReadOnlySpan<byte>(w.Data + (long)r * w.RowBytes, w.RowBytes);
+            for (int t = 0; t < _tokens; t++)
+            {
+                var act = new ReadOnlySpan<byte>(_x + (long)t * _activationRowBytes, _activationRowBytes);
+                _y[(long)t * w.Rows + r] = VecDot.Dot(w.Type, row, act, w.Columns);
+            }
+        }
+    }
+}

@@ -1,0 +1,71 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+
+namespace Wallfacer.Numerics.Kernels;
+
+/// <summary>
+/// The SwiGLU gate of the Llama feed-forward block: <c>gate[i] = silu(gate[i]) * up[i]</c> with
+/// <c>silu(x) = x / (1 + e^-x)</c> (llama.cpp <c>ggml_swiglu</c>).
+/// </summary>
+public static class SwiGlu
+{
+    /// <summary>Overwrites <paramref name="gate"/> with <c>silu(gate) * up</c>.</summary>
+    public static void Apply(Span<float> gate, ReadOnlySpan<float> up)
+    {
+        if (gate.Length != up.Length)
+            throw new ArgumentException("gate and up must have the same length.");
+        for (int i = 0; i < gate.Length; i++)
+        {
+            float g = gate[i];
+            gate[i] = g / (1.0f + MathF.Exp(-g)) * up[i];
+        }
+    }
+}
+
+/// <summary>Element-wise helpers on float rows.</summary>
+public static class VectorOps
+{
+    /// <summary><c>y[i] += x[i]</c>.</summary>
+    public static void Add(Span<float> y, ReadOnlySpan<float> x)
+    {
+        if (y.Length != x.Length)
+            throw new ArgumentException("Lengths differ.");
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var vy = MemoryMarshal.Cast<float, Vector<float>>(y);
+            var vx = MemoryMarshal.Cast<float, Vector<float>>(x);
+            for (int v = 0; v < vy.Length; v++)
+                vy[v] += vx[v];
+            i = vy.Length * Vector<float>.Count;
+        }
+        for (; i < y.Length; i++)
+            y[i] += x[i];
+    }
+
+    /// <summary><c>y[i] += x[i] * scale</c>, rounded as llama.cpp's separate scale-then-add (<c>(x * s)</c> first).</summary>
+    public static void AddScaled(Span<float> y, ReadOnlySpan<float> x, float scale)
+    {
+        if (y.Length != x.Length)
+            throw new ArgumentException("Lengths differ.");
+        for (int i = 0; i < y.Length; i++)
+            y[i] += x[i] * scale;
+    }
+
+    /// <summary><c>y[i] *= scale</c>.</summary>
+    public static void Scale(Span<float> y, float scale)
+    {
+        for (int i = 0; i < y.Length; i++)
+            y[i] *= scale;
+    }
+
+    /// <summary>Index of the largest element; the lowest index wins ties.</summary>
+    public static int ArgMax(ReadOnlySpan<float> x)
+    {
+        int best = 0;
+        for (int i = 1; i < x.Length; i++)
+            if (x[i] > x[best])
+                best = i;
+        return best;
+    }
+}

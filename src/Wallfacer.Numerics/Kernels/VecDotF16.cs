@@ -1,0 +1,38 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Wallfacer.Numerics.Quants;
+
+/// <summary>F16 · F16 (ggml_vec_dot_f16, ggml-cpu/vec.cpp): both sides widened to float.</summary>
+internal static class VecDotF16
+{
+    internal static float Reference(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, int n)
+    {
+        ReadOnlySpan<ushort> a = MemoryMarshal.Cast<byte, ushort>(x), b = MemoryMarshal.Cast<byte, ushort>(y);
+        double sum = 0;
+        for (int i = 0; i < n; i++)
+            sum += HalfConvert.HalfToSingle(a[i]) * HalfConvert.HalfToSingle(b[i]);
+        return (float)sum;
+    }
+
+    internal static float Dot(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, int n)
+    {
+        if (!Vector256.IsHardwareAccelerated || n < 16)
+            return Reference(x, y, n);
+        ref ushort a = ref MemoryMarshal.GetReference(MemoryMarshal.Cast<byte, ushort>(x));
+        ref ushort b = ref MemoryMarshal.GetReference(MemoryMarshal.Cast<byte, ushort>(y));
+        Vector256<float> acc0 = default, acc1 = default;
+        int i = 0;
+        for (; i + 16 <= n; i += 16)
+        {
+            Vector256<ushort> ha = Vector256.LoadUnsafe(ref a, (nuint)i), hb = Vector256.LoadUnsafe(ref b, (nuint)i);
+            acc0 = Vector256.MultiplyAddEstimate(HalfConvert.HalfToSingle(Vector256.WidenLower(ha)), HalfConvert.HalfToSingle(Vector256.WidenLower(hb)), acc0);
+            acc1 = Vector256.MultiplyAddEstimate(HalfConvert.HalfToSingle(Vector256.WidenUpper(ha)), HalfConvert.HalfToSingle(Vector256.WidenUpper(hb)), acc1);
+        }
+        float sum = Vector256.Sum(acc0 + acc1);
+        for (; i < n; i++)
+            sum += HalfConvert.HalfToSingle(Unsafe.Add(ref a, i)) * HalfConvert.HalfToSingle(Unsafe.Add(ref b, i));
+        return sum;
+    }
+}

@@ -1,0 +1,51 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Wallfacer.Numerics.Quants;
+
+/// <summary>
+/// Q4_1 · Q8_1 (ggml-cpu/quants.c ggml_vec_dot_q4_1_q8_1_generic): Σ (q·dx + m)(qy·dy) =
+/// dx·dy·Σ q·qy + m·s, where the activation block carries s = dy·Σ qy.
+/// </summary>
+internal static class VecDotQ4_1
+{
+    private const int XBytes = BlockQ4_1.BlockBytes;
+    private const int YBytes = BlockQ8_1.BlockBytes;
+
+    internal static float Reference(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, int n)
+    {
+        float sum = 0;
+        for (int ib = 0; ib < n / 32; ib++)
+        {
+            ReadOnlySpan<byte> bx = x.Slice(ib * XBytes, XBytes), by = y.Slice(ib * YBytes, YBytes);
+            int isum = 0;
+            for (int j = 0; j < 16; j++)
+            {
+                isum += (bx[4 + j] & 0x0F) * (sbyte)by[4 + j];
+                isum += (bx[4 + j] >> 4) * (sbyte)by[4 + j + 16];
+            }
+            sum += QuantMath.ReadHalf(bx, 0) * QuantMath.ReadHalf(by, 0) * isum + QuantMath.ReadHalf(bx, 2) * QuantMath.ReadHalf(by, 2);
+        }
+        return sum;
+    }
+
+    internal static float Dot(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, int n)
+    {
+        if (!Vector256.IsHardwareAccelerated)
+            return Reference(x, y, n);
+        ref byte px = ref MemoryMarshal.GetReference(x);
+        ref byte py = ref MemoryMarshal.GetReference(y);
+        Vector256<float> acc = default;
+        float minTerms = 0;
+        nuint ox = 0, oy = 0;
+        for (int ib = 0; ib < n / 32; ib++, ox += XBytes, oy += YBytes)
+        {
+            Vector256<byte> qx = VecDotInt8.SplitNibbles(Vector128.LoadUnsafe(ref px, ox + 4));
+            Vector256<sbyte> qy = Vector256.LoadUnsafe(ref py, oy + 4).AsSByte();
+            Vector256<int> sums = VecDotInt8.DotUnsigned(default, qx, qy);
+            acc = VecDotInt8.Accumulate(acc, sums, VecDotInt8.LoadHalf(ref px, ox) * VecDotInt8.LoadHalf(ref py, oy));
+            minTerms += VecDotInt8.LoadHalf(ref px, ox + 2) * VecDotInt8.LoadHalf(ref py, oy + 2);
+        }
+        return Vector256.Sum(acc) + minTerms;
+    }
+}

@@ -1,0 +1,80 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Wallfacer.Numerics.Quants;
+
+/// <summary>Q5_K · Q8_K (ggml-cpu/quants.c ggml_vec_dot_q5_K_q8_K_generic); Q4_K plus a fifth bit from qh.</summary>
+internal static class VecDotQ5K
+{
+    private const int XBytes = BlockQ5K.BlockBytes;
+    private const int YBytes = BlockQ8K.BlockBytes;
+
+    internal static float Reference(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, int n)
+    {
+        float sum = 0;
+        for (int ib = 0; ib < n / 256; ib++)
+        {
+            ReadOnlySpan<byte> bx = x.Slice(ib * XBytes, XBytes), by = y.Slice(ib * YBytes, YBytes);
+            int isum = 0, minSum = 0;
+            for (int g = 0; g < 8; g++)
+            {
+                QuantMath.GetScaleMinK4(g, bx.Slice(BlockQ5K.ScalesOffset, 12), out int sc, out int m);
+                int dot = 0, ySum = 0;
+                for (int l = 0; l < 32; l++)
+                {
+                    int q = (bx[BlockQ5K.QsOffset + 32 * (g / 2) + l] >> (4 * (g % 2))) & 0xF;
+                    q += (bx[BlockQ5K.QhOffset + l] >> g & 1) << 4;
+                    int qy = (sbyte)by[BlockQ8K.QsOffset + 32 * g + l];
+                    dot += q * qy;
+                    ySum += qy;
+                }
+                isum += sc * dot;
+                minSum += m * ySum;
+            }
+            float dy = BinaryPrimitives.ReadSingleLittleEndian(by);
+            sum += QuantMath.ReadHalf(bx, 0) * dy * isum - QuantMath.ReadHalf(bx, 2) * dy * minSum;
+        }
+        return sum;
+    }
+
+    internal static float Dot(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, int n)
+    {
+        if (!Vector256.IsHardwareAccelerated)
+            return Reference(x, y, n);
+        ref byte px = ref MemoryMarshal.GetReference(x);
+        ref byte py = ref MemoryMarshal.GetReference(y);
+        Vector256<float> acc = default;
+        float minTerms = 0;
+        for (int ib = 0; ib < n / 256; ib++)
+        {
+            nuint ox = (nuint)(ib * XBytes), oy = (nuint)(ib * YBytes);
+            ReadOnlySpan<byte> packed = x.Slice(ib * XBytes + BlockQ5K.ScalesOffset, 12);
+            Vector256<byte> qh = Vector256.LoadUnsafe(ref px, ox + BlockQ5K.QhOffset);
+            Vector256<int> isum = default;
+            for (int c = 0; c < 4; c++)
+            {
+                Vector256<byte> q = Vector256.LoadUnsafe(ref px, ox + BlockQ5K.QsOffset + (nuint)(32 * c));
+                Vector256<sbyte> y0 = Vector256.LoadUnsafe(ref py, oy + BlockQ8K.QsOffset + (nuint)(64 * c)).AsSByte();
+                Vector256<sbyte> y1 = Vector256.LoadUnsafe(ref py, oy + BlockQ8K.QsOffset + (nuint)(64 * c + 32)).AsSByte();
+                QuantMath.GetScaleMinK4(2 * c, packed, out int sc0, out _);
+                QuantMath.GetScaleMinK4(2 * c + 1, packed, out int sc1, out _);
+                Vector256<byte> lo = (q & Vector256.Create((byte)0x0F)) | HighBit(qh, 2 * c);
+                Vector256<byte> hi = Vector256.ShiftRightLogical(q, 4) | HighBit(qh, 2 * c + 1);
+                isum += VecDotInt8.DotUnsigned(default, lo, y0) * sc0;
+                isum += VecDotInt8.DotUnsigned(default, hi, y1) * sc1;
+            }
+            float dy = BinaryPrimitives.ReadSingleLittleEndian(y.Slice(ib * YBytes));
+            acc = VecDotInt8.Accumulate(acc, isum, VecDotInt8.LoadHalf(ref px, ox) * dy);
+            minTerms += VecDotInt8.LoadHalf(ref px, ox + 2) * dy * VecDotQ4K.MinSum(packed, y.Slice(ib * YBytes + BlockQ8K.BsumsOffset, 32));
+        }
+        return Vector256.Sum(acc) - minTerms;
+    }
+
+    /// <summary>16 where bit <paramref name="bit"/> of each qh byte is set, else 0.</summary>
+    private static Vector256<byte> HighBit(Vector256<byte> qh, int bit)
+    {
+        Vector256<byte> mask = Vector256.Create((byte)(1 << bit));
+        return Vector256.Equals(qh & mask, mask) & Vector256.Create((byte)16);
+    }
+}

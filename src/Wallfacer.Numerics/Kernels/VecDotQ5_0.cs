@@ -1,0 +1,51 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Wallfacer.Numerics.Quants;
+
+/// <summary>Q5_0 · Q8_0 (ggml-cpu/quants.c ggml_vec_dot_q5_0_q8_0_generic).</summary>
+internal static class VecDotQ5_0
+{
+    private const int XBytes = BlockQ5_0.BlockBytes;
+    private const int YBytes = BlockQ8_0.BlockBytes;
+
+    internal static float Reference(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, int n)
+    {
+        float sum = 0;
+        for (int ib = 0; ib < n / 32; ib++)
+        {
+            ReadOnlySpan<byte> bx = x.Slice(ib * XBytes, XBytes), by = y.Slice(ib * YBytes, YBytes);
+            uint qh = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(bx[2..]);
+            int isum = 0;
+            for (int j = 0; j < 16; j++)
+            {
+                int q0 = ((bx[6 + j] & 0x0F) | (int)((qh >> j) & 1) << 4) - 16;
+                int q1 = ((bx[6 + j] >> 4) | (int)((qh >> (j + 16)) & 1) << 4) - 16;
+                isum += q0 * (sbyte)by[2 + j] + q1 * (sbyte)by[2 + j + 16];
+            }
+            sum += isum * QuantMath.ReadHalf(bx, 0) * QuantMath.ReadHalf(by, 0);
+        }
+        return sum;
+    }
+
+    internal static float Dot(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, int n)
+    {
+        if (!Vector256.IsHardwareAccelerated)
+            return Reference(x, y, n);
+        ref byte px = ref MemoryMarshal.GetReference(x);
+        ref byte py = ref MemoryMarshal.GetReference(y);
+        Vector256<float> acc = default;
+        nuint ox = 0, oy = 0;
+        for (int ib = 0; ib < n / 32; ib++, ox += XBytes, oy += YBytes)
+        {
+            Vector256<byte> high = VecDotInt8.ExpandBits(Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref px, ox + 2)));
+            // (nibble | high·16) − 16 equals nibble | 0xF0 (as int8) where the high bit is clear.
+            Vector256<byte> q = VecDotInt8.SplitNibbles(Vector128.LoadUnsafe(ref px, ox + 6)) | Vector256.AndNot(Vector256.Create((byte)0xF0), high);
+            Vector256<sbyte> qy = Vector256.LoadUnsafe(ref py, oy + 2).AsSByte();
+            Vector256<int> sums = VecDotInt8.DotSigned(default, q.AsSByte(), qy);
+            acc = VecDotInt8.Accumulate(acc, sums, VecDotInt8.LoadHalf(ref px, ox) * VecDotInt8.LoadHalf(ref py, oy));
+        }
+        return Vector256.Sum(acc);
+    }
+}

@@ -1,0 +1,35 @@
+using System.Diagnostics;
+
+namespace Wallfacer.Cli.Tests;
+
+/// <summary>Runs the built <c>wallfacer</c> CLI in a child process, as a user would.</summary>
+internal static class CliProcess
+{
+    public sealed record Result(int ExitCode, string StdOut, string StdErr);
+
+    public static Result Run(params string[] args)
+    {
+        string dll = Path.Combine(AppContext.BaseDirectory, "wallfacer.dll");
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        psi.ArgumentList.Add(dll);
+        foreach (var a in args)
+            psi.ArgumentList.Add(a);
+        psi.Environment["NO_COLOR"] = "1";
+        using var p = Process.Start(psi)!;
+        p.StandardInput.Close();
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(TimeSpan.FromMinutes(2)))
+        {
+            p.Kill(entireProcessTree: true);
+            throw new TimeoutException("wallfacer " + string.Join(' ', args) + " did not finish in 2 minutes.");
+        }
+        return new Result(p.ExitCode, stdout.Result, stderr.Result);
+    }
+}
