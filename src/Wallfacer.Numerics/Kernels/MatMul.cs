@@ -48,7 +48,7 @@ public sealed unsafe class MatMul : IParallelWork
             _activations = GC.AllocateUninitializedArray<byte>(checked((int)needed), pinned: true);
         for (int t = 0; t < tokens; t++)
         {
-            Quantizer.QuantizeRow(_activationType, x.Slice(t * w.Columns, w.Columns),
+            Quantizer.QuantizeActivationRow(_activationType, x.Slice(t * w.Columns, w.Columns),
                 _activations.AsSpan(t * _activationRowBytes, _activationRowBytes));
         }
     }
