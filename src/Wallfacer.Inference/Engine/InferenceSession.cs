@@ -46,7 +46,7 @@ public sealed class InferenceSession : IDisposable
     /// Appends <paramref name="tokens"/> to the sequence and returns the logits after the last one (valid until
     /// the next call). Long inputs run in micro-batches.
     /// </summary>
-    public ReadOnlySpan<float> Evaluate(ReadOnlySpan<int> tokens, CancellationToken cancellationToken = default)
+    public ReadOnlySpan<float> Evaluate(scoped ReadOnlySpan<int> tokens, CancellationToken cancellationToken = default)
     {
         if (tokens.IsEmpty)
             throw new ArgumentException("Nothing to evaluate.", nameof(tokens));
@@ -61,6 +61,9 @@ public sealed class InferenceSession : IDisposable
         }
         return _state.Logits.AsSpan(0, VocabSize);
     }
+
+    /// <summary>The logits after the last token of the last <see cref="Evaluate"/> call.</summary>
+    public ReadOnlySpan<float> LastLogits => _state.Logits.AsSpan(0, VocabSize);
 
     /// <summary>
     /// Appends <paramref name="tokens"/> and hands the logits of every position to <paramref name="onLogits"/>

@@ -47,6 +47,7 @@ public static class TextGenerator
         private TimeSpan _promptTime;
         private FinishReason _finish = FinishReason.MaxTokens;
         private readonly System.Text.StringBuilder _text = new();
+        private readonly int[] _next = new int[1];
 
         private static Sampler CreateSampler(InferenceSession session, GenerationOptions options)
         {
@@ -71,16 +72,16 @@ public static class TextGenerator
                 _sampler.Accept(t);
 
             _clock.Restart();
-            var logits = session.Evaluate(promptTokens, ct);
+            session.Evaluate(promptTokens, ct);
             _promptTime = _clock.Elapsed;
             _clock.Restart();
 
             for (int produced = 0; produced < options.MaxTokens; produced++)
             {
                 ct.ThrowIfCancellationRequested();
-                int token = _sampler.Sample(logits);
-                float logprob = Logprobs.LogSoftmaxAt(logits, token);
-                var top = TopOf(logits);
+                int token = _sampler.Sample(session.LastLogits);
+                float logprob = Logprobs.LogSoftmaxAt(session.LastLogits, token);
+                var top = TopOf(session.LastLogits);
                 _sampler.Accept(token);
                 if (tokenizer.Vocabulary.IsEndOfGeneration(token))
                 {
@@ -106,7 +107,10 @@ public static class TextGenerator
                     yield break;
                 }
                 if (produced + 1 < options.MaxTokens)
-                    logits = session.Evaluate([token], ct);
+                {
+                    _next[0] = token;
+                    session.Evaluate(_next, ct);
+                }
             }
             string tail = stops.Push(decoder.Flush()).Text + stops.Flush();
             _text.Append(tail);

@@ -8,7 +8,7 @@ public sealed class SyntheticModelFixture : IDisposable
 {
     public SyntheticModelFixture()
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path)!);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
         SyntheticModelWriter.Write(Spec, Path);
     }
 
