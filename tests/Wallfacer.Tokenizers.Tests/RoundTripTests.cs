@@ -25,13 +25,16 @@ public class RoundTripTests
         }
     }
 
+    /// <summary>One vocabulary per code path: SentencePiece, the hand-written Llama-3 splitter, the regex splitter.</summary>
+    public static TheoryData<string> LongRunVocabularies => new("llama-spm", "llama-bpe", "command-r");
+
     [SharedTheory]
-    [MemberData(nameof(VocabularyNames))]
+    [MemberData(nameof(LongRunVocabularies))]
     public void LongRunsOfOneCharacterStayBounded(string name)
     {
-        // Megabyte inputs must finish (no quadratic merge loops); the result must still round-trip.
+        // Inputs of a few hundred KB must finish quickly (no quadratic merge loops); the result must still round-trip.
         var tokenizer = SharedVocabularies.Load(name);
-        foreach (string text in new[] { new string('a', 1 << 20), new string(' ', 1 << 19) + "x", string.Concat(Enumerable.Repeat("ab ", 200_000)) })
+        foreach (string text in new[] { new string('a', 1 << 17), new string(' ', 1 << 16) + "x", string.Concat(Enumerable.Repeat("ab ", 50_000)) })
         {
             int[] ids = tokenizer.Encode(text, addSpecial: false, parseSpecial: false);
             Assert.NotEmpty(ids);

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Wallfacer.Models.Cache;
 using Wallfacer.Numerics;
 using Wallfacer.Numerics.Threading;
@@ -6,31 +7,49 @@ namespace Wallfacer.Models.Blocks;
 
 /// <summary>
 /// Causal grouped-query attention for a batch of query rows over the KV cache, one (token, head) pair per
-/// work item. Follows llama.cpp's CPU flash-attention path (ggml-cpu ops.cpp,
-/// <c>ggml_compute_forward_flash_attn_ext_f16_one_chunk</c>): the query is rounded to half precision to meet
-/// the half-precision keys, and softmax runs online (running max and sum) while values accumulate in float.
+/// work item, with online softmax (running max and sum). It reproduces the two CPU flash-attention paths of
+/// llama.cpp (ggml-cpu ops.cpp) so that logits agree with it closely:
+/// <list type="bullet">
+/// <item><b>Row path</b> (<c>ggml_compute_forward_flash_attn_ext_f16_one_chunk</c>, batches under 64 queries, i.e.
+/// generation): the query is rounded to half precision to meet the half-precision keys, and the value
+/// accumulator is kept in half precision.</item>
+/// <item><b>Tiled path</b> (<c>ggml_compute_forward_flash_attn_ext_tiled</c>, batches of 64+ queries, i.e. prompts):
+/// queries stay in float, keys are widened to float, the softmax advances one 64-key tile at a time, and
+/// values accumulate in float.</item>
+/// </list>
+/// llama.cpp additionally splits single-query attention over threads once the cache view reaches 512 cells;
+/// that path is not reproduced (differences stay within rounding).
 /// </summary>
 internal sealed class AttentionWork : IParallelWork
 {
+    /// <summary>Queries per batch from which llama.cpp switches to the tiled path (GGML_FA_TILE_Q).</summary>
+    internal const int TiledQueryThreshold = 64;
+
+    /// <summary>Keys per softmax tile in the tiled path (GGML_FA_TILE_KV).</summary>
+    internal const int KeyTile = 64;
+
     private readonly DecoderConfig _c;
-    private readonly float[][] _queryHalf;   // per worker: (keyDim) the query rounded through half precision
+    private readonly float[][] _query;       // per worker: (keyDim)
     private readonly float[][] _keyRow;      // per worker: (keyDim)
     private readonly float[][] _valueRow;    // per worker: (valueDim)
     private readonly float[][] _accumulator; // per worker: (valueDim)
+    private readonly float[][] _scores;      // per worker: (KeyTile)
 
     private float[] _q = [];        // (tokens, heads·keyDim)
     private float[] _output = [];   // (tokens, heads·valueDim)
     private KvCache? _cache;
     private int _layer;
     private int _startPosition;
+    private bool _tiled;
 
     public AttentionWork(DecoderConfig config, int workers)
     {
         _c = config;
-        _queryHalf = Alloc(workers, config.KeyHeadDim);
+        _query = Alloc(workers, config.KeyHeadDim);
         _keyRow = Alloc(workers, config.KeyHeadDim);
         _valueRow = Alloc(workers, config.ValueHeadDim);
         _accumulator = Alloc(workers, config.ValueHeadDim);
+        _scores = Alloc(workers, KeyTile);
     }
 
     private static float[][] Alloc(int workers, int length) =>
@@ -44,6 +63,7 @@ internal sealed class AttentionWork : IParallelWork
         _q = q;
         _output = output;
         _startPosition = startPosition;
+        _tiled = tokens >= TiledQueryThreshold && _c.ValueHeadDim % 16 == 0;
         pool.Run(this, tokens * _c.HeadCount);
         _cache = null;
     }
@@ -51,64 +71,124 @@ internal sealed class AttentionWork : IParallelWork
     public void Execute(int worker, int start, int end)
     {
         for (int item = start; item < end; item++)
-            AttendOne(worker, item / _c.HeadCount, item % _c.HeadCount);
+        {
+            int token = item / _c.HeadCount, head = item % _c.HeadCount;
+            if (_tiled)
+                AttendTiled(worker, token, head);
+            else
+                AttendRow(worker, token, head);
+        }
     }
 
-    private void AttendOne(int worker, int token, int head)
+    private void AttendRow(int worker, int token, int head)
     {
         int keyDim = _c.KeyHeadDim, valueDim = _c.ValueHeadDim;
         int kvHead = head / (_c.HeadCount / _c.KvHeadCount);
         int visible = _startPosition + token + 1; // causal: positions 0..own position
         float scale = 1.0f / MathF.Sqrt(keyDim);
 
-        var q = _queryHalf[worker];
-        RoundThroughHalf(_q.AsSpan((token * _c.HeadCount + head) * keyDim, keyDim), q);
+        var q = _query[worker];
+        RoundThroughHalf(QueryRow(token, head), q);
         var keys = _cache!.Keys(_layer, visible);
         var values = _cache.Values(_layer, visible);
         var keyRow = _keyRow[worker];
         var valueRow = _valueRow[worker];
-        var acc = _accumulator[worker];
+        var acc = _accumulator[worker]; // holds half-precision values, as llama.cpp's VKQ16
         Array.Clear(acc);
 
         float max = float.NegativeInfinity, sum = 0;
         for (int j = 0; j < visible; j++)
         {
             HalfConvert.HalfToSingle(keys.Slice(j * _cache.KeyWidth + kvHead * keyDim, keyDim), keyRow);
-            float s = Dot(q, keyRow) * scale;
+            float s = TensorPrimitives.Dot(q, keyRow) * scale;
             float ms = 1.0f, vs = 1.0f;
             if (s > max)
             {
                 ms = MathF.Exp(max - s);
                 max = s;
-                Scale(acc, ms);
+                for (int d = 0; d < valueDim; d++)
+                    acc[d] = RoundToHalf(acc[d] * ms);
             }
             else
             {
                 vs = MathF.Exp(s - max);
             }
             HalfConvert.HalfToSingle(values.Slice(j * _cache.ValueWidth + kvHead * valueDim, valueDim), valueRow);
-            MultiplyAdd(acc, valueRow, vs);
+            for (int d = 0; d < valueDim; d++)
+                acc[d] = RoundToHalf(MathF.FusedMultiplyAdd(valueRow[d], vs, acc[d]));
             sum = sum * ms + vs;
         }
+        WriteOutput(token, head, acc, sum);
+    }
 
+    private void AttendTiled(int worker, int token, int head)
+    {
+        int keyDim = _c.KeyHeadDim, valueDim = _c.ValueHeadDim;
+        int kvHead = head / (_c.HeadCount / _c.KvHeadCount);
+        int visible = _startPosition + token + 1;
+        float scale = 1.0f / MathF.Sqrt(keyDim);
+
+        var q = QueryRow(token, head);
+        var keys = _cache!.Keys(_layer, visible);
+        var values = _cache.Values(_layer, visible);
+        var keyRow = _keyRow[worker];
+        var valueRow = _valueRow[worker];
+        var scores = _scores[worker];
+        var acc = _accumulator[worker];
+        Array.Clear(acc);
+
+        float max = float.NegativeInfinity, sum = 0;
+        for (int tile = 0; tile < visible; tile += KeyTile)
+        {
+            int count = Math.Min(KeyTile, visible - tile);
+            float tileMax = float.NegativeInfinity;
+            for (int j = 0; j < count; j++)
+            {
+                HalfConvert.HalfToSingle(keys.Slice((tile + j) * _cache.KeyWidth + kvHead * keyDim, keyDim), keyRow);
+                scores[j] = TensorPrimitives.Dot(q, keyRow) * scale;
+                tileMax = MathF.Max(tileMax, scores[j]);
+            }
+            float newMax = MathF.Max(max, tileMax);
+            if (newMax > max)
+            {
+                float ms = MathF.Exp(max - newMax);
+                TensorPrimitives.Multiply(acc, ms, acc);
+                sum *= ms;
+            }
+            max = newMax;
+            double tileSum = 0;
+            for (int j = 0; j < count; j++)
+            {
+                scores[j] = MathF.Exp(scores[j] - max);
+                tileSum += scores[j];
+            }
+            sum += (float)tileSum;
+            for (int j = 0; j < count; j++)
+            {
+                HalfConvert.HalfToSingle(values.Slice((tile + j) * _cache.ValueWidth + kvHead * valueDim, valueDim), valueRow);
+                TensorPrimitives.MultiplyAdd(valueRow, scores[j], acc, acc);
+            }
+        }
+        WriteOutput(token, head, acc, sum);
+    }
+
+    private Span<float> QueryRow(int token, int head) =>
+        _q.AsSpan((token * _c.HeadCount + head) * _c.KeyHeadDim, _c.KeyHeadDim);
+
+    private void WriteOutput(int token, int head, float[] acc, float sum)
+    {
+        int valueDim = _c.ValueHeadDim;
         var output = _output.AsSpan((token * _c.HeadCount + head) * valueDim, valueDim);
         float inv = sum == 0 ? 0 : 1.0f / sum;
         for (int d = 0; d < valueDim; d++)
             output[d] = acc[d] * inv;
     }
 
+    private static float RoundToHalf(float x) => HalfConvert.HalfToSingle(HalfConvert.SingleToHalf(x));
+
     private static void RoundThroughHalf(ReadOnlySpan<float> source, Span<float> destination)
     {
         for (int i = 0; i < source.Length; i++)
-            destination[i] = HalfConvert.HalfToSingle(HalfConvert.SingleToHalf(source[i]));
+            destination[i] = RoundToHalf(source[i]);
     }
-
-    private static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b) =>
-        System.Numerics.Tensors.TensorPrimitives.Dot(a, b);
-
-    private static void Scale(Span<float> x, float s) =>
-        System.Numerics.Tensors.TensorPrimitives.Multiply(x, s, x);
-
-    private static void MultiplyAdd(Span<float> acc, ReadOnlySpan<float> v, float s) =>
-        System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(v, s, acc, acc);
 }

@@ -5,7 +5,7 @@ namespace Wallfacer.Numerics.Quants;
 /// them (ggml/src/ggml-cpu/quants.c, vec_dot_*): the activations are first quantized to the weight type's
 /// partner type (<see cref="ActivationType"/>) so the inner loop is an exact integer dot product per block.
 /// </summary>
-public static class VecDot
+public static partial class VecDot
 {
     /// <summary>
     /// The type activations must be quantized to before <see cref="Dot"/> with a

@@ -5,7 +5,7 @@ using System.Runtime.Intrinsics;
 namespace Wallfacer.Numerics.Quants;
 
 /// <summary>F16 · F16 (ggml_vec_dot_f16, ggml-cpu/vec.cpp): both sides widened to float.</summary>
-internal static class VecDotF16
+internal static partial class VecDotF16
 {
     internal static float Reference(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, int n)
     {
@@ -16,9 +16,21 @@ internal static class VecDotF16
         return (float)sum;
     }
 
+    /// <summary>The widest path this machine runs; <see cref="VecDot.DotOnPath"/> selects one for tests.</summary>
     internal static float Dot(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, int n)
     {
-        if (!Vector256.IsHardwareAccelerated || n < 16)
+        if (VecDotInt8.Use512)
+            return Dot512(x, y, n);
+        if (Vector256.IsHardwareAccelerated)
+            return Dot256(x, y, n);
+        if (Vector128.IsHardwareAccelerated)
+            return Dot128(x, y, n);
+        return Reference(x, y, n);
+    }
+
+    internal static float Dot256(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, int n)
+    {
+        if (n < 16)
             return Reference(x, y, n);
         ref ushort a = ref MemoryMarshal.GetReference(MemoryMarshal.Cast<byte, ushort>(x));
         ref ushort b = ref MemoryMarshal.GetReference(MemoryMarshal.Cast<byte, ushort>(y));

@@ -5,7 +5,7 @@ using System.Runtime.Intrinsics;
 namespace Wallfacer.Numerics.Quants;
 
 /// <summary>F32 · F32 (ggml_vec_dot_f32, ggml-cpu/vec.cpp).</summary>
-internal static class VecDotF32
+internal static partial class VecDotF32
 {
     /// <summary>Products in float, summed in double (as ggml's scalar fallback).</summary>
     internal static float Reference(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, int n)
@@ -17,9 +17,21 @@ internal static class VecDotF32
         return (float)sum;
     }
 
+    /// <summary>The widest path this machine runs; <see cref="VecDot.DotOnPath"/> selects one for tests.</summary>
     internal static float Dot(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, int n)
     {
-        if (!Vector256.IsHardwareAccelerated || n < 32)
+        if (VecDotInt8.Use512)
+            return Dot512(x, y, n);
+        if (Vector256.IsHardwareAccelerated)
+            return Dot256(x, y, n);
+        if (Vector128.IsHardwareAccelerated)
+            return Dot128(x, y, n);
+        return Reference(x, y, n);
+    }
+
+    internal static float Dot256(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, int n)
+    {
+        if (n < 32)
             return Reference(x, y, n);
         ref float a = ref MemoryMarshal.GetReference(MemoryMarshal.Cast<byte, float>(x));
         ref float b = ref MemoryMarshal.GetReference(MemoryMarshal.Cast<byte, float>(y));

@@ -10,7 +10,7 @@ namespace Wallfacer.Numerics.Quants;
 /// path), so callers may weight the two 16-element halves with different scales. Integer sums are exact,
 /// so every path gives the same total.
 /// </summary>
-internal static class VecDotInt8
+internal static partial class VecDotInt8
 {
     /// <summary>acc + Σ x·y for signed x in [−128, 127] and signed y in [−127, 127].</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

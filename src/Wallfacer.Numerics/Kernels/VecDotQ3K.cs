@@ -5,7 +5,7 @@ using System.Runtime.Intrinsics;
 namespace Wallfacer.Numerics.Quants;
 
 /// <summary>Q3_K · Q8_K (ggml-cpu/quants.c ggml_vec_dot_q3_K_q8_K_generic): dx·dy·Σ_g (sc_g − 32)·Σ q·qy, q in −4..3.</summary>
-internal static class VecDotQ3K
+internal static partial class VecDotQ3K
 {
     private const int XBytes = BlockQ3K.BlockBytes;
     private const int YBytes = BlockQ8K.BlockBytes;
@@ -40,10 +40,20 @@ internal static class VecDotQ3K
         return sum;
     }
 
+    /// <summary>The widest path this machine runs; <see cref="VecDot.DotOnPath"/> selects one for tests.</summary>
     internal static float Dot(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, int n)
     {
-        if (!Vector256.IsHardwareAccelerated)
-            return Reference(x, y, n);
+        if (VecDotInt8.Use512)
+            return Dot512(x, y, n);
+        if (Vector256.IsHardwareAccelerated)
+            return Dot256(x, y, n);
+        if (Vector128.IsHardwareAccelerated)
+            return Dot128(x, y, n);
+        return Reference(x, y, n);
+    }
+
+    internal static float Dot256(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, int n)
+    {
         ref byte px = ref MemoryMarshal.GetReference(x);
         ref byte py = ref MemoryMarshal.GetReference(y);
         Span<sbyte> scales = stackalloc sbyte[16];

@@ -8,7 +8,7 @@ namespace Wallfacer.Numerics.Quants;
 /// Q4_K · Q8_K (ggml-cpu/quants.c ggml_vec_dot_q4_K_q8_K_generic): per super-block
 /// dx·dy·Σ_g sc_g·Σ q·qy − dminx·dy·Σ_g m_g·Σ qy; the fast path takes Σ qy from the activations' bsums.
 /// </summary>
-internal static class VecDotQ4K
+internal static partial class VecDotQ4K
 {
     private const int XBytes = BlockQ4K.BlockBytes;
     private const int YBytes = BlockQ8K.BlockBytes;
@@ -40,10 +40,20 @@ internal static class VecDotQ4K
         return sum;
     }
 
+    /// <summary>The widest path this machine runs; <see cref="VecDot.DotOnPath"/> selects one for tests.</summary>
     internal static float Dot(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, int n)
     {
-        if (!Vector256.IsHardwareAccelerated)
-            return Reference(x, y, n);
+        if (VecDotInt8.Use512)
+            return Dot512(x, y, n);
+        if (Vector256.IsHardwareAccelerated)
+            return Dot256(x, y, n);
+        if (Vector128.IsHardwareAccelerated)
+            return Dot128(x, y, n);
+        return Reference(x, y, n);
+    }
+
+    internal static float Dot256(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, int n)
+    {
         ref byte px = ref MemoryMarshal.GetReference(x);
         ref byte py = ref MemoryMarshal.GetReference(y);
         Vector256<float> acc = default;

@@ -7,7 +7,7 @@ namespace Wallfacer.Numerics.Quants;
 /// Q4_1 · Q8_1 (ggml-cpu/quants.c ggml_vec_dot_q4_1_q8_1_generic): Σ (q·dx + m)(qy·dy) =
 /// dx·dy·Σ q·qy + m·s, where the activation block carries s = dy·Σ qy.
 /// </summary>
-internal static class VecDotQ4_1
+internal static partial class VecDotQ4_1
 {
     private const int XBytes = BlockQ4_1.BlockBytes;
     private const int YBytes = BlockQ8_1.BlockBytes;
@@ -29,10 +29,20 @@ internal static class VecDotQ4_1
         return sum;
     }
 
+    /// <summary>The widest path this machine runs; <see cref="VecDot.DotOnPath"/> selects one for tests.</summary>
     internal static float Dot(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, int n)
     {
-        if (!Vector256.IsHardwareAccelerated)
-            return Reference(x, y, n);
+        if (VecDotInt8.Use512)
+            return Dot512(x, y, n);
+        if (Vector256.IsHardwareAccelerated)
+            return Dot256(x, y, n);
+        if (Vector128.IsHardwareAccelerated)
+            return Dot128(x, y, n);
+        return Reference(x, y, n);
+    }
+
+    internal static float Dot256(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, int n)
+    {
         ref byte px = ref MemoryMarshal.GetReference(x);
         ref byte py = ref MemoryMarshal.GetReference(y);
         Vector256<float> acc = default;

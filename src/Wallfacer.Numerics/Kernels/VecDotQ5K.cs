@@ -5,7 +5,7 @@ using System.Runtime.Intrinsics;
 namespace Wallfacer.Numerics.Quants;
 
 /// <summary>Q5_K · Q8_K (ggml-cpu/quants.c ggml_vec_dot_q5_K_q8_K_generic); Q4_K plus a fifth bit from qh.</summary>
-internal static class VecDotQ5K
+internal static partial class VecDotQ5K
 {
     private const int XBytes = BlockQ5K.BlockBytes;
     private const int YBytes = BlockQ8K.BlockBytes;
@@ -38,10 +38,20 @@ internal static class VecDotQ5K
         return sum;
     }
 
+    /// <summary>The widest path this machine runs; <see cref="VecDot.DotOnPath"/> selects one for tests.</summary>
     internal static float Dot(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, int n)
     {
-        if (!Vector256.IsHardwareAccelerated)
-            return Reference(x, y, n);
+        if (VecDotInt8.Use512)
+            return Dot512(x, y, n);
+        if (Vector256.IsHardwareAccelerated)
+            return Dot256(x, y, n);
+        if (Vector128.IsHardwareAccelerated)
+            return Dot128(x, y, n);
+        return Reference(x, y, n);
+    }
+
+    internal static float Dot256(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, int n)
+    {
         ref byte px = ref MemoryMarshal.GetReference(x);
         ref byte py = ref MemoryMarshal.GetReference(y);
         Vector256<float> acc = default;

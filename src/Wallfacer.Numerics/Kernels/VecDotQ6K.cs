@@ -5,7 +5,7 @@ using System.Runtime.Intrinsics;
 namespace Wallfacer.Numerics.Quants;
 
 /// <summary>Q6_K · Q8_K (ggml-cpu/quants.c ggml_vec_dot_q6_K_q8_K_generic): dx·dy·Σ_g sc_g·Σ (q − 32)·qy.</summary>
-internal static class VecDotQ6K
+internal static partial class VecDotQ6K
 {
     private const int XBytes = BlockQ6K.BlockBytes;
     private const int YBytes = BlockQ8K.BlockBytes;
@@ -32,10 +32,20 @@ internal static class VecDotQ6K
         return sum;
     }
 
+    /// <summary>The widest path this machine runs; <see cref="VecDot.DotOnPath"/> selects one for tests.</summary>
     internal static float Dot(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, int n)
     {
-        if (!Vector256.IsHardwareAccelerated)
-            return Reference(x, y, n);
+        if (VecDotInt8.Use512)
+            return Dot512(x, y, n);
+        if (Vector256.IsHardwareAccelerated)
+            return Dot256(x, y, n);
+        if (Vector128.IsHardwareAccelerated)
+            return Dot128(x, y, n);
+        return Reference(x, y, n);
+    }
+
+    internal static float Dot256(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, int n)
+    {
         ref byte px = ref MemoryMarshal.GetReference(x);
         ref byte py = ref MemoryMarshal.GetReference(y);
         Vector256<float> acc = default;

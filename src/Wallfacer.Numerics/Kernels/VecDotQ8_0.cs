@@ -4,7 +4,7 @@ using System.Runtime.Intrinsics;
 namespace Wallfacer.Numerics.Quants;
 
 /// <summary>Q8_0 · Q8_0 (ggml-cpu/quants.c ggml_vec_dot_q8_0_q8_0_generic; x86 variant in arch/x86/quants.c).</summary>
-internal static class VecDotQ8_0
+internal static partial class VecDotQ8_0
 {
     private const int Bytes = BlockQ8_0.BlockBytes;
 
@@ -22,10 +22,20 @@ internal static class VecDotQ8_0
         return sum;
     }
 
+    /// <summary>The widest path this machine runs; <see cref="VecDot.DotOnPath"/> selects one for tests.</summary>
     internal static float Dot(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, int n)
     {
-        if (!Vector256.IsHardwareAccelerated)
-            return Reference(x, y, n);
+        if (VecDotInt8.Use512)
+            return Dot512(x, y, n);
+        if (Vector256.IsHardwareAccelerated)
+            return Dot256(x, y, n);
+        if (Vector128.IsHardwareAccelerated)
+            return Dot128(x, y, n);
+        return Reference(x, y, n);
+    }
+
+    internal static float Dot256(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, int n)
+    {
         ref byte px = ref MemoryMarshal.GetReference(x);
         ref byte py = ref MemoryMarshal.GetReference(y);
         Vector256<float> acc = default;

@@ -25,7 +25,7 @@ internal sealed class BpeWordEncoder(Vocabulary vocabulary, MergeTable merges)
         for (int i = 0; i < word.Length; i++)
             symbols[i] = new Symbol { Id = merges.SymbolOf(word.AsSpan(i, 1)), Start = i, Length = 1, Prev = i - 1, Next = i + 1 < word.Length ? i + 1 : -1 };
 
-        var queue = new PriorityQueue<Bigram, (int Rank, int Left)>();
+        var queue = new PriorityQueue<Bigram, long>(symbols.Length);
         for (int i = 1; i < symbols.Length; i++)
             TryAddBigram(symbols, queue, i - 1, i);
 
@@ -51,13 +51,14 @@ internal sealed class BpeWordEncoder(Vocabulary vocabulary, MergeTable merges)
             EmitSymbol(word.AsSpan(symbols[i].Start, symbols[i].Length), symbols[i].Id, output);
     }
 
-    private void TryAddBigram(Symbol[] symbols, PriorityQueue<Bigram, (int, int)> queue, int left, int right)
+    private void TryAddBigram(Symbol[] symbols, PriorityQueue<Bigram, long> queue, int left, int right)
     {
         if (left < 0 || right < 0)
             return;
         int leftId = symbols[left].Id, rightId = symbols[right].Id;
         if (merges.TryGetMerge(leftId, rightId, out int rank, out int result))
-            queue.Enqueue(new Bigram(left, right, leftId, rightId, result), (rank, left));
+            // Rank first, then position: one long compare instead of a tuple compare (much faster on long words).
+            queue.Enqueue(new Bigram(left, right, leftId, rightId, result), ((long)rank << 32) | (uint)left);
     }
 
     private void EmitSymbol(ReadOnlySpan<char> text, int symbolId, List<int> output)
