@@ -66,7 +66,7 @@ public static class Transformer
             NormRows(s.X, s.Normed, n, E, layer.FeedForwardNorm, c.RmsNormEpsilon);
             s.MatMul.Multiply(layer.Gate, s.Normed, s.Gate, n, pool);    // (n, ffn)
             s.MatMul.Multiply(layer.Up, s.Normed, s.Up, n, pool);        // (n, ffn)
-            SwiGlu.Apply(s.Gate.AsSpan(0, n * c.FeedForwardLength), s.Up.AsSpan(0, n * c.FeedForwardLength));
+            SwiGlu.ApplyRows(s.Gate, s.Up, n, c.FeedForwardLength);
             s.MatMul.Multiply(layer.Down, s.Gate, s.Projected, n, pool); // (n, E)
             AddResidual(s.X, s.Projected, n * E, c.ResidualScale);
         }

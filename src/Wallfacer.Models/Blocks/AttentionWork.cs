@@ -1,6 +1,6 @@
-using System.Numerics.Tensors;
 using Wallfacer.Models.Cache;
 using Wallfacer.Numerics;
+using Wallfacer.Numerics.Kernels;
 using Wallfacer.Numerics.Threading;
 
 namespace Wallfacer.Models.Blocks;
@@ -100,7 +100,7 @@ internal sealed class AttentionWork : IParallelWork
         for (int j = 0; j < visible; j++)
         {
             HalfConvert.HalfToSingle(keys.Slice(j * _cache.KeyWidth + kvHead * keyDim, keyDim), keyRow);
-            float s = TensorPrimitives.Dot(q, keyRow) * scale;
+            float s = GgmlDot.HalfOrder(keyRow, q) * scale;
             float ms = 1.0f, vs = 1.0f;
             if (s > max)
             {
@@ -116,7 +116,7 @@ internal sealed class AttentionWork : IParallelWork
             HalfConvert.HalfToSingle(values.Slice(j * _cache.ValueWidth + kvHead * valueDim, valueDim), valueRow);
             for (int d = 0; d < valueDim; d++)
                 acc[d] = RoundToHalf(MathF.FusedMultiplyAdd(valueRow[d], vs, acc[d]));
-            sum = sum * ms + vs;
+            sum = MathF.FusedMultiplyAdd(sum, ms, vs);
         }
         WriteOutput(token, head, acc, sum);
     }
@@ -145,31 +145,49 @@ internal sealed class AttentionWork : IParallelWork
             for (int j = 0; j < count; j++)
             {
                 HalfConvert.HalfToSingle(keys.Slice((tile + j) * _cache.KeyWidth + kvHead * keyDim, keyDim), keyRow);
-                scores[j] = TensorPrimitives.Dot(q, keyRow) * scale;
+                scores[j] = GgmlDot.SequentialFma(keyRow, q) * scale;
                 tileMax = MathF.Max(tileMax, scores[j]);
             }
             float newMax = MathF.Max(max, tileMax);
             if (newMax > max)
             {
                 float ms = MathF.Exp(max - newMax);
-                TensorPrimitives.Multiply(acc, ms, acc);
+                for (int d = 0; d < valueDim; d++)
+                    acc[d] *= ms;
                 sum *= ms;
             }
             max = newMax;
-            double tileSum = 0;
-            for (int j = 0; j < count; j++)
-            {
-                scores[j] = MathF.Exp(scores[j] - max);
-                tileSum += scores[j];
-            }
-            sum += (float)tileSum;
+            sum = (float)(sum + SoftmaxTile(scores, count, max));
             for (int j = 0; j < count; j++)
             {
                 HalfConvert.HalfToSingle(values.Slice((tile + j) * _cache.ValueWidth + kvHead * valueDim, valueDim), valueRow);
-                TensorPrimitives.MultiplyAdd(valueRow, scores[j], acc, acc);
+                for (int d = 0; d < valueDim; d++)
+                    acc[d] = MathF.FusedMultiplyAdd(valueRow[d], scores[j], acc[d]);
             }
         }
         WriteOutput(token, head, acc, sum);
+    }
+
+    /// <summary>
+    /// <c>ggml_vec_soft_max_f32</c> over one 64-key tile: scores become e^(s − max) with llama.cpp's vectorized
+    /// exponential; the sum is taken per 16 lanes (masked keys count as zeros) and accumulated in double.
+    /// </summary>
+    private static double SoftmaxTile(float[] scores, int count, float max)
+    {
+        Span<float> lanes = stackalloc float[16];
+        double sum = 0;
+        for (int start = 0; start < KeyTile; start += 16)
+        {
+            for (int l = 0; l < 16; l++)
+            {
+                int j = start + l;
+                lanes[l] = j < count ? GgmlExp.Exp(scores[j] - max) : 0f;
+                if (j < count)
+                    scores[j] = lanes[l];
+            }
+            sum += GgmlDot.ReduceAdd16(lanes);
+        }
+        return sum;
     }
 
     private Span<float> QueryRow(int token, int head) =>

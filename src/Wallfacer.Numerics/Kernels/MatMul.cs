@@ -19,6 +19,7 @@ public sealed unsafe class MatMul : IParallelWork
     private GgmlType _activationType;
     private float* _y;
     private byte* _x;
+    private bool _llamaCppFloatOrder;
 
     /// <summary>Computes <paramref name="y"/> (tokens × W.Rows) from <paramref name="x"/> (tokens × W.Columns).</summary>
     public void Multiply(in WeightMatrix w, ReadOnlySpan<float> x, Span<float> y, int tokens, WorkerPool pool)
@@ -31,6 +32,7 @@ public sealed unsafe class MatMul : IParallelWork
         {
             _weights = w;
             _tokens = tokens;
+            _llamaCppFloatOrder = GgmlFloatDot.Covers(w.Type);
             _y = py;
             _x = a;
             pool.Run(this, w.Rows);
@@ -63,7 +65,9 @@ public sealed unsafe class MatMul : IParallelWork
             for (int t = 0; t < _tokens; t++)
             {
                 var act = new ReadOnlySpan<byte>(_x + (long)t * _activationRowBytes, _activationRowBytes);
-                _y[(long)t * w.Rows + r] = VecDot.Dot(w.Type, row, act, w.Columns);
+                _y[(long)t * w.Rows + r] = _llamaCppFloatOrder
+                    ? GgmlFloatDot.Dot(w.Type, row, act, w.Columns, batched: _tokens > 1)
+                    : VecDot.Dot(w.Type, row, act, w.Columns);
             }
         }
     }

@@ -6,7 +6,7 @@ namespace Wallfacer.Numerics.Kernels;
 /// <summary>
 /// Root-mean-square normalisation with a learned gain: <c>y[i] = (x[i] * (1 / sqrt(mean(x²) + eps))) * w[i]</c>.
 /// As in llama.cpp (ggml-cpu ops.cpp, <c>ggml_compute_forward_rms_norm_f32</c> followed by <c>ggml_mul</c>),
-/// the sum of squares is accumulated in double and the scale is applied before the gain.
+/// the squares are rounded to float, summed in double, and the scale is applied before the gain.
 /// </summary>
 public static class RmsNorm
 {
@@ -40,25 +40,16 @@ public static class RmsNorm
         }
     }
 
-    /// <summary><c>1 / sqrt(mean(x²) + eps)</c>, the sum taken in double.</summary>
+    /// <summary>
+    /// <c>1 / sqrt(mean(x²) + eps)</c>. Each square is rounded to float and the squares are summed in double,
+    /// in index order, exactly as llama.cpp's scalar loop does (<c>sum += (ggml_float)(x[i] * x[i])</c>), so the
+    /// scale agrees with it to the bit.
+    /// </summary>
     public static float Scale(ReadOnlySpan<float> x, float eps)
     {
         double sum = 0;
-        int i = 0;
-        if (Vector.IsHardwareAccelerated && x.Length >= Vector<float>.Count)
-        {
-            var acc = Vector<double>.Zero;
-            var vx = MemoryMarshal.Cast<float, Vector<float>>(x);
-            for (int v = 0; v < vx.Length; v++)
-            {
-                Vector.Widen(vx[v], out var lo, out var hi);
-                acc += lo * lo + hi * hi;
-            }
-            sum = Vector.Sum(acc);
-            i = vx.Length * Vector<float>.Count;
-        }
-        for (; i < x.Length; i++)
-            sum += (double)x[i] * x[i];
+        for (int i = 0; i < x.Length; i++)
+            sum += x[i] * x[i];
         float mean = (float)(sum / x.Length);
         return 1.0f / MathF.Sqrt(mean + eps);
     }
@@ -68,7 +59,7 @@ public static class RmsNorm
     {
         double sum = 0;
         for (int i = 0; i < x.Length; i++)
-            sum += (double)x[i] * x[i];
+            sum += (double)(x[i] * x[i]);
         float scale = 1.0f / MathF.Sqrt((float)(sum / x.Length) + eps);
         for (int i = 0; i < x.Length; i++)
             y[i] = x[i] * scale * weight[i];

@@ -5,20 +5,33 @@ namespace Wallfacer.Numerics.Kernels;
 
 /// <summary>
 /// The SwiGLU gate of the Llama feed-forward block: <c>gate[i] = silu(gate[i]) * up[i]</c> with
-/// <c>silu(x) = x / (1 + e^-x)</c> (llama.cpp <c>ggml_swiglu</c>).
+/// <c>silu(x) = x / (1 + e^-x)</c>. Like llama.cpp's <c>ggml_vec_swiglu_f32</c> (AVX-512 build), whole groups of
+/// 16 use the vectorized exponential (<see cref="GgmlExp"/>) and the remaining elements the C library's.
 /// </summary>
 public static class SwiGlu
 {
+    private const int LlamaCppVectorWidth = 16;
+
     /// <summary>Overwrites <paramref name="gate"/> with <c>silu(gate) * up</c>.</summary>
     public static void Apply(Span<float> gate, ReadOnlySpan<float> up)
     {
         if (gate.Length != up.Length)
             throw new ArgumentException("gate and up must have the same length.");
-        for (int i = 0; i < gate.Length; i++)
+        int vectorPart = gate.Length - gate.Length % LlamaCppVectorWidth;
+        for (int i = 0; i < vectorPart; i++)
+            gate[i] = GgmlExp.Silu(gate[i]) * up[i];
+        for (int i = vectorPart; i < gate.Length; i++)
         {
             float g = gate[i];
             gate[i] = g / (1.0f + MathF.Exp(-g)) * up[i];
         }
+    }
+
+    /// <summary>Applies the gate row by row for a (rows × width) batch (each row restarts the groups of 16).</summary>
+    public static void ApplyRows(Span<float> gate, ReadOnlySpan<float> up, int rows, int width)
+    {
+        for (int r = 0; r < rows; r++)
+            Apply(gate.Slice(r * width, width), up.Slice(r * width, width));
     }
 }
 

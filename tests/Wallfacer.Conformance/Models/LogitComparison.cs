@@ -8,6 +8,12 @@ internal sealed class LogitComparison
     /// <summary>Worst max|Δ| / max|logit| over the compared rows.</summary>
     public double WorstRelativeError { get; private set; }
     public int WorstPosition { get; private set; } = -1;
+    /// <summary>max|Δ| over every compared logit.</summary>
+    public double MaxAbsoluteError { get; private set; }
+    /// <summary>max|logit| of the reference over every compared position.</summary>
+    public double MaxAbsoluteLogit { get; private set; }
+    /// <summary>max|Δ| / max|logit| over the whole comparison (the measure).</summary>
+    public double GlobalRelativeError => MaxAbsoluteError / Math.Max(MaxAbsoluteLogit, 1e-30);
 
     public void Add(ReadOnlySpan<float> ours, ReadOnlySpan<float> reference)
     {
@@ -20,6 +26,8 @@ internal sealed class LogitComparison
             maxDiff = Math.Max(maxDiff, Math.Abs(ours[i] - reference[i]));
         }
         double relative = maxDiff / Math.Max(maxAbs, 1e-30f);
+        MaxAbsoluteError = Math.Max(MaxAbsoluteError, maxDiff);
+        MaxAbsoluteLogit = Math.Max(MaxAbsoluteLogit, maxAbs);
         if (relative > WorstRelativeError || WorstPosition < 0)
         {
             WorstRelativeError = relative;
@@ -33,7 +41,8 @@ internal sealed class LogitComparison
     public double TopOneRate => Positions == 0 ? 0 : (double)TopOneAgreements / Positions;
 
     public override string ToString() =>
-        $"{Positions} positions, worst max|Δ|/max|logit| = {WorstRelativeError:E3} at #{WorstPosition}, top-1 agreement {TopOneRate:P1}";
+        $"{Positions} positions, max|Δ| = {MaxAbsoluteError:E3} vs max|logit| = {MaxAbsoluteLogit:F3} (ratio {GlobalRelativeError:E3}); " +
+        $"worst single row {WorstRelativeError:E3} at #{WorstPosition}; top-1 agreement {TopOneRate:P1}";
 
     private static int ArgMax(ReadOnlySpan<float> x)
     {

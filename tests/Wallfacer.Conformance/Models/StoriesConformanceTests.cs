@@ -48,7 +48,7 @@ public class StoriesConformanceTests(ITestOutputHelper output)
         var cmp = new LogitComparison();
         session.EvaluateAll(tokens, (p, logits) => cmp.Add(logits, expected[p]));
         output.WriteLine(cmp.ToString());
-        Assert.True(cmp.WorstRelativeError <= 1e-3, cmp.ToString());
+        Assert.True(cmp.GlobalRelativeError <= 1e-3, cmp.ToString());
         Assert.True(cmp.TopOneRate >= 0.99, cmp.ToString());
     }
 

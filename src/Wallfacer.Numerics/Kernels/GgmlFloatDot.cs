@@ -1,0 +1,122 @@
+using System.Runtime.InteropServices;
+using Wallfacer.Numerics.Quants;
+
+namespace Wallfacer.Numerics.Kernels;
+
+/// <summary>
+/// Dot products for float weights (F32, F16, BF16) summed in the order llama.cpp's AVX-512 CPU build sums
+/// them, so that float models agree with it to the last bit rather than to the last few ulps (which half- and
+/// bfloat16-precision roundings downstream would otherwise amplify). llama.cpp uses two orders:
+/// <list type="bullet">
+/// <item>batches of 2+ tokens go through llamafile's tinyBLAS (ggml-cpu/llamafile/sgemm.cpp): one 16-lane
+/// accumulator per output, lane l summing elements l, l+16, … with FMA (bf16: <c>vdpbf16ps</c> over pairs),
+/// then <c>_mm512_reduce_add_ps</c>;</item>
+/// <item>single tokens go through <c>ggml_vec_dot_f32/f16/bf16</c> (ggml-cpu/vec.cpp): four (bf16: two)
+/// 16-lane accumulators, folded, reduced, then the tail.</item>
+/// </list>
+/// Any summation order is equally accurate; this one is chosen to be llama.cpp's.
+/// </summary>
+public static class GgmlFloatDot
+{
+    private const int Lanes = 16;
+
+    /// <summary>True for the weight types this class orders (the rest use integer block sums, order-free within blocks).</summary>
+    public static bool Covers(GgmlType type) => type is GgmlType.F32 or GgmlType.F16 or GgmlType.BF16;
+
+    /// <summary>
+    /// Σ w·x for one weight row and one activation row (activations already converted to the weight's
+    /// <see cref="VecDot.ActivationType"/>), in llama.cpp's order for a batch of <paramref name="batched"/> tokens.
+    /// </summary>
+    public static float Dot(GgmlType type, ReadOnlySpan<byte> weights, ReadOnlySpan<byte> activations, int n, bool batched)
+    {
+        return type switch
+        {
+            GgmlType.F32 => DotF32(MemoryMarshal.Cast<byte, float>(weights)[..n], MemoryMarshal.Cast<byte, float>(activations)[..n], batched),
+            GgmlType.F16 => DotHalf(MemoryMarshal.Cast<byte, ushort>(weights)[..n], MemoryMarshal.Cast<byte, ushort>(activations)[..n], batched, bfloat: false),
+            GgmlType.BF16 => DotHalf(MemoryMarshal.Cast<byte, ushort>(weights)[..n], MemoryMarshal.Cast<byte, ushort>(activations)[..n], batched, bfloat: true),
+            _ => throw new NotSupportedException($"{type} is not a float weight type."),
+        };
+    }
+
+    private static float DotF32(ReadOnlySpan<float> w, ReadOnlySpan<float> x, bool batched)
+    {
+        if (batched && w.Length % Lanes == 0)
+            return TinyBlas(w, x);
+        // ggml_vec_dot_f32: the fold of four accumulators as float, tail added in float.
+        int np = w.Length & ~(4 * Lanes - 1);
+        float sum = np > 0 ? GgmlDot.HalfOrder(w[..np], x[..np]) : 0f;
+        for (int i = np; i < w.Length; i++)
+            sum += w[i] * x[i];
+        return sum;
+    }
+
+    private static float DotHalf(ReadOnlySpan<ushort> w, ReadOnlySpan<ushort> x, bool batched, bool bfloat)
+    {
+        int n = w.Length;
+        float[] wf = new float[n], xf = new float[n];
+        Widen(w, wf, bfloat);
+        Widen(x, xf, bfloat);
+        if (!bfloat)
+            return batched && n % Lanes == 0 ? TinyBlas(wf, xf) : GgmlDot.HalfOrder(wf, xf);
+        if (batched && n % (2 * Lanes) == 0)
+            return PairedBf16(wf, xf, 0, n);
+        return VecDotBf16(wf, xf);
+    }
+
+    private static void Widen(ReadOnlySpan<ushort> source, Span<float> destination, bool bfloat)
+    {
+        if (bfloat)
+            HalfConvert.BFloat16ToSingle(source, destination);
+        else
+            HalfConvert.HalfToSingle(source, destination);
+    }
+
+    /// <summary>tinyBLAS: lane l accumulates elements l, l+16, … with FMA; then the 16 lanes are reduced.</summary>
+    private static float TinyBlas(ReadOnlySpan<float> w, ReadOnlySpan<float> x)
+    {
+        Span<float> lanes = stackalloc float[Lanes];
+        for (int k = 0; k < w.Length; k += Lanes)
+            for (int l = 0; l < Lanes; l++)
+                lanes[l] = MathF.FusedMultiplyAdd(w[k + l], x[k + l], lanes[l]);
+        return GgmlDot.ReduceAdd16(lanes);
+    }
+
+    /// <summary>
+    /// <c>vdpbf16ps</c> over elements [start, end) in 32-element steps: lane j adds the product of pair element
+    /// 2j+1, then of element 2j (each product of two bfloat16 values is exact in float; each add rounds).
+    /// </summary>
+    private static float PairedBf16(ReadOnlySpan<float> w, ReadOnlySpan<float> x, int start, int end)
+    {
+        Span<float> lanes = stackalloc float[Lanes];
+        for (int k = start; k < end; k += 2 * Lanes)
+        {
+            for (int j = 0; j < Lanes; j++)
+            {
+                lanes[j] += w[k + 2 * j + 1] * x[k + 2 * j + 1];
+                lanes[j] += w[k + 2 * j] * x[k + 2 * j];
+            }
+        }
+        return GgmlDot.ReduceAdd16(lanes);
+    }
+
+    /// <summary><c>ggml_vec_dot_bf16</c> (AVX512-BF16): two paired accumulators over 64-element steps, then the tail in double.</summary>
+    private static float VecDotBf16(ReadOnlySpan<float> w, ReadOnlySpan<float> x)
+    {
+        int n = w.Length, np = n & ~63;
+        Span<float> c1 = stackalloc float[Lanes], c2 = stackalloc float[Lanes];
+        for (int k = 0; k < np; k += 64)
+        {
+            for (int j = 0; j < Lanes; j++)
+            {
+                c1[j] += w[k + 2 * j + 1] * x[k + 2 * j + 1];
+                c1[j] += w[k + 2 * j] * x[k + 2 * j];
+                c2[j] += w[k + 32 + 2 * j + 1] * x[k + 32 + 2 * j + 1];
+                c2[j] += w[k + 32 + 2 * j] * x[k + 32 + 2 * j];
+            }
+        }
+        double sum = (double)GgmlDot.ReduceAdd16(c1) + GgmlDot.ReduceAdd16(c2);
+        for (int i = np; i < n; i++)
+            sum += (double)(w[i] * x[i]);
+        return (float)sum;
+    }
+}
