@@ -11,7 +11,8 @@ public interface ITokenizer
     /// <summary>
     /// Tokenizes <paramref name="text"/>. <paramref name="addSpecial"/> adds BOS/EOS as the vocabulary asks;
     /// <paramref name="parseSpecial"/> turns control-token text such as "&lt;|im_end|&gt;" into its id
-    /// (user-defined tokens are always recognised, as in llama.cpp).
+    /// (user-defined tokens are always recognised, as in llama.cpp). The text is tokenized as its UTF-8
+    /// encoding reads: a lone surrogate counts as U+FFFD.
     /// </summary>
     int[] Encode(string text, bool addSpecial = true, bool parseSpecial = true);
 

@@ -21,6 +21,7 @@ internal abstract class TokenizerBase : ITokenizer
     public int[] Encode(string text, bool addSpecial = true, bool parseSpecial = true)
     {
         ArgumentNullException.ThrowIfNull(text);
+        text = WithLoneSurrogatesReplaced(text);
         var fragments = SpecialTokenPartitioner.Partition(Vocabulary, text, parseSpecial);
         var output = new List<int>();
         if (addSpecial && Vocabulary.AddBos)
@@ -30,6 +31,14 @@ internal abstract class TokenizerBase : ITokenizer
             output.Add(Vocabulary.Eos ?? throw new InvalidOperationException("The vocabulary asks for EOS (add_eos) but has no EOS token."));
         return [.. output];
     }
+
+    /// <summary>
+    /// llama.cpp tokenizes UTF-8, and a lone UTF-16 surrogate has no UTF-8 form: .NET's UTF-8 encoder
+    /// writes U+FFFD for it, so we tokenize the text as that UTF-8 would read back. Without this, SPM
+    /// looked the surrogate up as a character (no token) and fell back to the bytes of U+FFFD.
+    /// </summary>
+    private static string WithLoneSurrogatesReplaced(string text) =>
+        text.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF') < 0 ? text : Encoding.UTF8.GetString(Encoding.UTF8.GetBytes(text));
 
     /// <summary>Appends the tokens of the fragments (text or special) to <paramref name="output"/>.</summary>
     protected abstract void EncodeFragments(string text, List<Fragment> fragments, List<int> output);

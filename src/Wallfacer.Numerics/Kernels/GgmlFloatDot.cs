@@ -53,22 +53,60 @@ public static class GgmlFloatDot
     private static float DotHalf(ReadOnlySpan<ushort> w, ReadOnlySpan<ushort> x, bool batched, bool bfloat)
     {
         int n = w.Length;
-        float[] wf = new float[n], xf = new float[n];
-        Widen(w, wf, bfloat);
-        Widen(x, xf, bfloat);
+        if (!bfloat && batched && n % Lanes == 0)
+            return TinyBlasHalf(w, x);
         if (!bfloat)
-            return batched && n % Lanes == 0 ? TinyBlas(wf, xf) : GgmlDot.HalfOrder(wf, xf);
-        if (batched && n % (2 * Lanes) == 0)
-            return PairedBf16(wf, xf, 0, n);
-        return VecDotBf16(wf, xf);
+            return VecDotF16(w, x);
+        return batched && n % (2 * Lanes) == 0 ? PairedBf16(w, x) : VecDotBf16(w, x);
     }
 
-    private static void Widen(ReadOnlySpan<ushort> source, Span<float> destination, bool bfloat)
+    /// <summary>Widens <paramref name="count"/> values at <paramref name="start"/> into a small buffer.</summary>
+    private static void Widen(ReadOnlySpan<ushort> source, int start, int count, Span<float> destination, bool bfloat)
     {
         if (bfloat)
-            HalfConvert.BFloat16ToSingle(source, destination);
+            HalfConvert.BFloat16ToSingle(source.Slice(start, count), destination[..count]);
         else
-            HalfConvert.HalfToSingle(source, destination);
+            HalfConvert.HalfToSingle(source.Slice(start, count), destination[..count]);
+    }
+
+    /// <summary>tinyBLAS over half-precision rows, widened 16 at a time.</summary>
+    private static float TinyBlasHalf(ReadOnlySpan<ushort> w, ReadOnlySpan<ushort> x)
+    {
+        Span<float> lanes = stackalloc float[Lanes], a = stackalloc float[Lanes], b = stackalloc float[Lanes];
+        for (int k = 0; k < w.Length; k += Lanes)
+        {
+            Widen(w, k, Lanes, a, bfloat: false);
+            Widen(x, k, Lanes, b, bfloat: false);
+            for (int l = 0; l < Lanes; l++)
+                lanes[l] = MathF.FusedMultiplyAdd(a[l], b[l], lanes[l]);
+        }
+        return GgmlDot.ReduceAdd16(lanes);
+    }
+
+    /// <summary><c>ggml_vec_dot_f16</c>: the 64-element steps in <see cref="GgmlDot.HalfOrder"/>'s order, widened per step.</summary>
+    private static float VecDotF16(ReadOnlySpan<ushort> w, ReadOnlySpan<ushort> x)
+    {
+        int n = w.Length, np = n & ~63;
+        Span<float> a = stackalloc float[64], b = stackalloc float[64];
+        Span<float> acc = stackalloc float[64]; // four 16-lane accumulators, one after another
+        for (int k = 0; k < np; k += 64)
+        {
+            Widen(w, k, 64, a, bfloat: false);
+            Widen(x, k, 64, b, bfloat: false);
+            for (int i = 0; i < 64; i++)
+                acc[i] = MathF.FusedMultiplyAdd(a[i], b[i], acc[i]);
+        }
+        double sum = 0;
+        if (np > 0)
+        {
+            Span<float> folded = stackalloc float[Lanes];
+            for (int l = 0; l < Lanes; l++)
+                folded[l] = (acc[l] + acc[32 + l]) + (acc[16 + l] + acc[48 + l]);
+            sum = GgmlDot.ReduceAdd16(folded);
+        }
+        for (int i = np; i < n; i++)
+            sum += (double)(HalfConvert.HalfToSingle(w[i]) * HalfConvert.HalfToSingle(x[i]));
+        return (float)sum;
     }
 
     /// <summary>tinyBLAS: lane l accumulates elements l, l+16, … with FMA; then the 16 lanes are reduced.</summary>
@@ -82,41 +120,47 @@ public static class GgmlFloatDot
     }
 
     /// <summary>
-    /// <c>vdpbf16ps</c> over elements [start, end) in 32-element steps: lane j adds the product of pair element
-    /// 2j+1, then of element 2j (each product of two bfloat16 values is exact in float; each add rounds).
+    /// <c>vdpbf16ps</c> (llamafile tinyBLAS, 32 elements per step): lane j adds the product of element 2j+1, then of
+    /// element 2j (a product of two bfloat16 values is exact in float; each add rounds). Then the lanes are reduced.
     /// </summary>
-    private static float PairedBf16(ReadOnlySpan<float> w, ReadOnlySpan<float> x, int start, int end)
+    private static float PairedBf16(ReadOnlySpan<ushort> w, ReadOnlySpan<ushort> x)
     {
         Span<float> lanes = stackalloc float[Lanes];
-        for (int k = start; k < end; k += 2 * Lanes)
+        Span<float> a = stackalloc float[2 * Lanes], b = stackalloc float[2 * Lanes];
+        for (int k = 0; k < w.Length; k += 2 * Lanes)
         {
-            for (int j = 0; j < Lanes; j++)
-            {
-                lanes[j] += w[k + 2 * j + 1] * x[k + 2 * j + 1];
-                lanes[j] += w[k + 2 * j] * x[k + 2 * j];
-            }
+            Widen(w, k, 2 * Lanes, a, bfloat: true);
+            Widen(x, k, 2 * Lanes, b, bfloat: true);
+            AccumulatePairs(lanes, a, b);
         }
         return GgmlDot.ReduceAdd16(lanes);
     }
 
     /// <summary><c>ggml_vec_dot_bf16</c> (AVX512-BF16): two paired accumulators over 64-element steps, then the tail in double.</summary>
-    private static float VecDotBf16(ReadOnlySpan<float> w, ReadOnlySpan<float> x)
+    private static float VecDotBf16(ReadOnlySpan<ushort> w, ReadOnlySpan<ushort> x)
     {
         int n = w.Length, np = n & ~63;
         Span<float> c1 = stackalloc float[Lanes], c2 = stackalloc float[Lanes];
+        Span<float> a = stackalloc float[64], b = stackalloc float[64];
         for (int k = 0; k < np; k += 64)
         {
-            for (int j = 0; j < Lanes; j++)
-            {
-                c1[j] += w[k + 2 * j + 1] * x[k + 2 * j + 1];
-                c1[j] += w[k + 2 * j] * x[k + 2 * j];
-                c2[j] += w[k + 32 + 2 * j + 1] * x[k + 32 + 2 * j + 1];
-                c2[j] += w[k + 32 + 2 * j] * x[k + 32 + 2 * j];
-            }
+            Widen(w, k, 64, a, bfloat: true);
+            Widen(x, k, 64, b, bfloat: true);
+            AccumulatePairs(c1, a[..32], b[..32]);
+            AccumulatePairs(c2, a[32..], b[32..]);
         }
         double sum = (double)GgmlDot.ReduceAdd16(c1) + GgmlDot.ReduceAdd16(c2);
         for (int i = np; i < n; i++)
-            sum += (double)(w[i] * x[i]);
+            sum += (double)(HalfConvert.BFloat16ToSingle(w[i]) * HalfConvert.BFloat16ToSingle(x[i]));
         return (float)sum;
+    }
+
+    private static void AccumulatePairs(Span<float> lanes, ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        for (int j = 0; j < Lanes; j++)
+        {
+            lanes[j] += a[2 * j + 1] * b[2 * j + 1];
+            lanes[j] += a[2 * j] * b[2 * j];
+        }
     }
 }

@@ -62,12 +62,18 @@ internal sealed class MismatchReport(string vocabulary)
 
     public static string Hex(byte[] bytes) => Convert.ToHexString(bytes);
 
-    /// <summary>The start of a text, with control characters escaped, for naming a case.</summary>
+    /// <summary>The start of a text, with control characters and lone surrogates escaped, for naming a case.</summary>
     public static string Preview(string text)
     {
+        const int MaxChars = 24;
         var builder = new StringBuilder();
-        foreach (char c in text.Length > 24 ? text[..24] : text)
-            builder.Append(char.IsControl(c) || char.IsSurrogate(c) ? $"\\u{(int)c:x4}" : c.ToString());
-        return text.Length > 24 ? builder + "…" : builder.ToString();
+        for (int i = 0; i < text.Length && i < MaxChars; i++)
+        {
+            char c = text[i];
+            bool paired = char.IsHighSurrogate(c) ? i + 1 < text.Length && char.IsLowSurrogate(text[i + 1])
+                        : char.IsLowSurrogate(c) && i > 0 && char.IsHighSurrogate(text[i - 1]);
+            builder.Append(char.IsControl(c) || (char.IsSurrogate(c) && !paired) ? $"\\u{(int)c:x4}" : c.ToString());
+        }
+        return text.Length > MaxChars ? builder + "…" : builder.ToString();
     }
 }

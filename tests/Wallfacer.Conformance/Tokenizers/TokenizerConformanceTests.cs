@@ -1,5 +1,6 @@
 using Wallfacer.Conformance.Reference;
 using Wallfacer.Tokenizers;
+using Xunit.Abstractions;
 
 namespace Wallfacer.Conformance.Tokenizers;
 
@@ -9,7 +10,7 @@ namespace Wallfacer.Conformance.Tokenizers;
 /// vocabulary and reports them together (vocabulary, text index, first differing position).
 /// </summary>
 [Collection(LlamaCollection.Name)]
-public sealed class TokenizerConformanceTests(TokenizerPairCache cache) : IClassFixture<TokenizerPairCache>
+public sealed class TokenizerConformanceTests(TokenizerPairCache cache, ITestOutputHelper output) : IClassFixture<TokenizerPairCache>
 {
     /// <summary>The (addSpecial, parseSpecial) switch pairs compared: plain text, and chat-template style.</summary>
     private static readonly (bool AddSpecial, bool ParseSpecial)[] EncodeModes = [(false, false), (true, true)];
@@ -37,6 +38,7 @@ public sealed class TokenizerConformanceTests(TokenizerPairCache cache) : IClass
                 }
             }
         }
+        output.WriteLine($"{vocabulary}: {report.Compared} comparisons, {report.Count} mismatches.");
         report.AssertNone();
     }
 
@@ -65,6 +67,7 @@ public sealed class TokenizerConformanceTests(TokenizerPairCache cache) : IClass
                 }
             }
         }
+        output.WriteLine($"{vocabulary}: {report.Compared} comparisons, {report.Count} mismatches.");
         report.AssertNone();
     }
 
@@ -84,6 +87,7 @@ public sealed class TokenizerConformanceTests(TokenizerPairCache cache) : IClass
                     expected, ours.TokenBytes(id, special), MismatchReport.Hex);
             }
         }
+        output.WriteLine($"{vocabulary}: {report.Compared} comparisons, {report.Count} mismatches.");
         report.AssertNone();
     }
 }

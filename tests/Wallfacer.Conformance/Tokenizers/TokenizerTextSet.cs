@@ -40,7 +40,7 @@ internal static class TokenizerTextSet
         "I don't think I'll go; it's John's car, and they've said we'd be late. Isn't it?",
         "\"Quoted,\" she said — then paused… (parenthetical) [bracketed] {braced}!?",
         "HELLO World, hello WORLD; HeLLo wOrLd.",
-        "Mr. O'Neill's dog's bone wasn't there'", 
+        "Mr. O'Neill's dog's bone wasn't there'",
         // 24: other scripts
         "我们今天去公园散步，天气很好。",
         "今日は良い天気ですね。カタカナとひらがな、漢字。",
@@ -101,5 +101,19 @@ internal static class TokenizerTextSet
         " Hello",
         "Hello\n",
         "...!!!???---___",
+        "DON'T YOU'LL HE'S we'RE 's 'll 't 've 'd 'm",
+        "12345678901234567890 000123 1.2.3.4.5",
+        // 75
+        "abc123def 4ever x86_64 COVID-19",
+        "high surrogate at the end \ud83d",
+        " \n \t\n  \n\n \r\n\r\n\t ",
+        "▁literal▁SPM▁marks ▁ ▁▁",
+        "<0x41><0x0A> byte-token text",
+        // 80
+        "<|im_start|> user <|im_end|>\n<|eot_id|><unk>",
+        "<|fim_prefix|>def f():<|fim_suffix|>\n<|fim_middle|>",
+        "<<s>> <</s>> <|<|im_start|>|>",
+        "ǅungla ǈ ß ẞ ﬁ ﬂ ＡＢＣ ｱｲｳ",
+        "x" + new string(' ', 40) + "y",
     ];
 }
