@@ -13,7 +13,7 @@ public sealed class IsaTierConfig : ManualConfig
 {
     public IsaTierConfig()
     {
-        Job baseJob = Job.ShortRun.WithWarmupCount(3).WithIterationCount(8);
+        Job baseJob = Job.ShortRun.WithWarmupCount(2).WithIterationCount(5);
         AddJob(baseJob.WithId("best"));
         AddJob(baseJob.WithEnvironmentVariables(new EnvironmentVariable("DOTNET_EnableAVX512", "0")).WithId("no-avx512"));
         AddColumn(new BytesPerSecondColumn());

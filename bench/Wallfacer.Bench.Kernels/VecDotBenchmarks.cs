@@ -18,9 +18,18 @@ public class VecDotBenchmarks
     private byte[] _weights = [];
     private int _rowBytes;
 
-    [Params(GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K, GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1,
-        GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.F16, GgmlType.BF16, GgmlType.F32)]
+    [ParamsSource(nameof(Types))]
     public GgmlType Type { get; set; }
+
+    /// <summary>All weight types, or those named in WALLFACER_BENCH_TYPES (comma-separated, e.g. "Q4_0,Q6_K").</summary>
+    public static IEnumerable<GgmlType> Types()
+    {
+        string? chosen = Environment.GetEnvironmentVariable("WALLFACER_BENCH_TYPES");
+        if (!string.IsNullOrWhiteSpace(chosen))
+            return chosen.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(Enum.Parse<GgmlType>);
+        return [GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K, GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1,
+            GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.F16, GgmlType.BF16, GgmlType.F32];
+    }
 
     /// <summary>Weight rows in <c>MatVec</c>: enough for <see cref="MatrixBytes"/>.</summary>
     public static int Rows(GgmlType type) => (int)Math.Max(2048, MatrixBytes / GgmlTypeInfo.RowBytes(type, Columns));
