@@ -114,9 +114,9 @@ internal sealed class AttentionWork : IParallelWork
                 vs = MathF.Exp(s - max);
             }
             HalfConvert.HalfToSingle(values.Slice(j * _cache.ValueWidth + kvHead * valueDim, valueDim), valueRow);
-            for (int d = 0; d < valueDim; d++)
+            for (int d = 0; d < valueDim; d++)      // ggml_vec_mad_f16 (its tail measured fused too)
                 acc[d] = RoundToHalf(MathF.FusedMultiplyAdd(valueRow[d], vs, acc[d]));
-            sum = MathF.FusedMultiplyAdd(sum, ms, vs);
+            sum = sum * ms + vs; // llama.cpp's build does not contract this into an FMA
         }
         WriteOutput(token, head, acc, sum);
     }

@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Wallfacer.Bench;
+
+/// <summary>
+/// The machine's read bandwidth (docs/benchmarks.md, "Bandwidth ceiling"): a plain sum of 64-bit words over a
+/// 1 GiB buffer split evenly among the threads, best of several passes. The buffer is 2 MiB-aligned and
+/// advised for transparent huge pages (as the reference figures were taken), since TLB misses would
+/// otherwise understate what a streaming matrix-vector product can reach.
+/// </summary>
+internal static unsafe partial class BandwidthProbe
+{
+    private const nuint BufferBytes = 1u << 30;
+    private const nuint HugePage = 2u << 20;
+    private const int MadviseHugePage = 14; // MADV_HUGEPAGE, linux/mman.h
+    private static ulong s_sink;
+
+    /// <summary>Bytes per second for each of <paramref name="threadCounts"/>.</summary>
+    public static Dictionary<int, double> Measure(IEnumerable<int> threadCounts, int passes = 5)
+    {
+        byte* buffer = (byte*)NativeMemory.AlignedAlloc(BufferBytes, HugePage);
+        try
+        {
+            if (OperatingSystem.IsLinux())
+                _ = Madvise(buffer, BufferBytes, MadviseHugePage); // best effort: fine if THP is off
+            NativeMemory.Fill(buffer, BufferBytes, 1);
+            var result = new Dictionary<int, double>();
+            foreach (int threads in threadCounts.Distinct())
+            {
+                double best = 0;
+                for (int pass = 0; pass < passes; pass++)
+                    best = Math.Max(best, OnePass(buffer, threads));
+                result[threads] = best;
+            }
+            return result;
+        }
+        finally
+        {
+            NativeMemory.AlignedFree(buffer);
+        }
+    }
+
+    private static double OnePass(byte* buffer, int threads)
+    {
+        nuint share = BufferBytes / (nuint)threads / 256 * 256;
+        var workers = new Thread[threads];
+        var sums = new ulong[threads];
+        nint start = (nint)buffer;
+        for (int t = 0; t < threads; t++)
+        {
+            int index = t;
+            workers[t] = new Thread(() => sums[index] = Sum((byte*)start + (nuint)index * share, share));
+        }
+        long begin = Stopwatch.GetTimestamp();
+        foreach (var worker in workers)
+            worker.Start();
+        foreach (var worker in workers)
+            worker.Join();
+        double seconds = Stopwatch.GetElapsedTime(begin).TotalSeconds;
+        s_sink += sums.Aggregate(0ul, (a, b) => a + b); // keeps the sums observable
+        return share * (nuint)threads / seconds;
+    }
+
+    /// <summary>Sum of the 64-bit words in <paramref name="length"/> bytes (a multiple of 256), four accumulators deep.</summary>
+    private static ulong Sum(byte* data, nuint length)
+    {
+        if (!Vector512.IsHardwareAccelerated)
+            return SumVector256(data, length);
+        Vector512<ulong> a0 = default, a1 = default, a2 = default, a3 = default;
+        for (nuint i = 0; i < length; i += 256)
+        {
+            a0 += Vector512.Load((ulong*)(data + i));
+            a1 += Vector512.Load((ulong*)(data + i + 64));
+            a2 += Vector512.Load((ulong*)(data + i + 128));
+            a3 += Vector512.Load((ulong*)(data + i + 192));
+        }
+        return Vector512.Sum(a0 + a1 + a2 + a3);
+    }
+
+    private static ulong SumVector256(byte* data, nuint length)
+    {
+        Vector256<ulong> a0 = default, a1 = default, a2 = default, a3 = default;
+        for (nuint i = 0; i < length; i += 128)
+        {
+            a0 += Vector256.Load((ulong*)(data + i));
+            a1 += Vector256.Load((ulong*)(data + i + 32));
+            a2 += Vector256.Load((ulong*)(data + i + 64));
+            a3 += Vector256.Load((ulong*)(data + i + 96));
+        }
+        return Vector256.Sum(a0 + a1 + a2 + a3);
+    }
+
+    [LibraryImport("libc", EntryPoint = "madvise")]
+    private static partial int Madvise(void* address, nuint length, int advice);
+}
