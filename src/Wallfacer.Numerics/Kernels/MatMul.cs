@@ -20,6 +20,9 @@ public sealed unsafe class MatMul : IParallelWork
     private float* _y;
     private byte* _x;
     private bool _llamaCppFloatOrder;
+    private bool _q4_0Tiles;
+    private float[] _activationScales = [];  // (tokens, blocks) for the Q4_0 tiles, pinned
+    private float[][] _rowScales = [];       // per worker: 4 rows of weight block scales, pinned
 
     /// <summary>Computes <paramref name="y"/> (tokens × W.Rows) from <paramref name="x"/> (tokens × W.Columns).</summary>
     public void Multiply(in WeightMatrix w, ReadOnlySpan<float> x, Span<float> y, int tokens, WorkerPool pool)
@@ -33,6 +36,9 @@ public sealed unsafe class MatMul : IParallelWork
             _weights = w;
             _tokens = tokens;
             _llamaCppFloatOrder = GgmlFloatDot.Covers(w.Type);
+            _q4_0Tiles = w.Type == GgmlType.Q4_0 && MatMulQ4_0Avx512.IsSupported;
+            if (_q4_0Tiles)
+                PrepareQ4_0Tiles(w, tokens, pool.ThreadCount);
             _y = py;
             _x = a;
             pool.Run(this, w.Rows);
@@ -55,10 +61,32 @@ public sealed unsafe class MatMul : IParallelWork
         }
     }
 
+    /// <summary>Block scales of the activations as floats, and per-worker room for weight scales.</summary>
+    private void PrepareQ4_0Tiles(in WeightMatrix w, int tokens, int workers)
+    {
+        int blocks = w.Columns / 32;
+        if (_activationScales.Length < tokens * blocks)
+            _activationScales = GC.AllocateUninitializedArray<float>(tokens * blocks, pinned: true);
+        for (int t = 0; t < tokens; t++)
+            for (int b = 0; b < blocks; b++)
+                _activationScales[t * blocks + b] = HalfConvert.HalfToSingle(
+                    BitConverter.ToUInt16(_activations, t * _activationRowBytes + b * 34));
+        int scratch = MatMulQ4_0Avx512.ScratchFloats(blocks);
+        if (_rowScales.Length < workers || _rowScales[0].Length < scratch)
+            _rowScales = Enumerable.Range(0, workers).Select(_ => GC.AllocateUninitializedArray<float>(scratch, pinned: true)).ToArray();
+    }
+
     /// <inheritdoc />
     public void Execute(int worker, int start, int end)
     {
         var w = _weights;
+        if (_q4_0Tiles)
+        {
+            fixed (float* dx = _activationScales)
+            fixed (float* dw = _rowScales[worker])
+                MatMulQ4_0Avx512.Run(w.Data, w.RowBytes, start, end, w.Columns / 32, _x, _activationRowBytes, dx, _tokens, _y, w.Rows, dw);
+            return;
+        }
         for (int r = start; r < end; r++)
         {
             var row = new ReadOnlySpan<byte>(w.Data + (long)r * w.RowBytes, w.RowBytes);

@@ -1,0 +1,66 @@
+using Wallfacer.Numerics.Kernels;
+using Wallfacer.Numerics.Quants;
+using Wallfacer.Numerics.Threading;
+
+namespace Wallfacer.Numerics.Tests;
+
+/// <summary>
+/// The batched matrix product against one dot product per (row, token): every output must be bit-identical to
+/// <see cref="VecDot.Dot"/> on the same quantized activations, whatever the tiling, batch or thread count.
+/// </summary>
+public class MatMulTests
+{
+    public static TheoryData<GgmlType, int, int, int> Shapes()
+    {
+        var data = new TheoryData<GgmlType, int, int, int>();
+        foreach (var type in new[] { GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.F32 })
+        {
+            int unit = GgmlTypeInfo.BlockSize(type) == 1 ? 32 : GgmlTypeInfo.BlockSize(type);
+            foreach (int blocks in new[] { 1, 2, 3, 5, 28 })
+                foreach (int rows in new[] { 1, 3, 4, 9 })
+                    foreach (int tokens in new[] { 1, 3, 4, 7 })
+                        if (type == GgmlType.Q4_0 || (blocks <= 3 && rows == 9))
+                            data.Add(type, blocks * unit, rows, tokens);
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public unsafe void Every_output_equals_the_single_dot_product(GgmlType type, int columns, int rows, int tokens)
+    {
+        var random = new Random(columns * 31 + rows * 7 + tokens);
+        int rowBytes = (int)GgmlTypeInfo.RowBytes(type, columns);
+        byte[] weights = GC.AllocateArray<byte>(rowBytes * rows, pinned: true);
+        var values = new float[columns];
+        for (int r = 0; r < rows; r++)
+        {
+            for (int c = 0; c < columns; c++)
+                values[c] = (float)(random.NextDouble() * 2 - 1);
+            Quantizer.QuantizeRow(type, values, weights.AsSpan(r * rowBytes, rowBytes));
+        }
+        float[] x = Enumerable.Range(0, tokens * columns).Select(_ => (float)(random.NextDouble() * 4 - 2)).ToArray();
+
+        var actType = VecDot.ActivationType(type);
+        int actBytes = (int)GgmlTypeInfo.RowBytes(actType, columns);
+        var expected = new float[tokens * rows];
+        var act = new byte[actBytes];
+        for (int t = 0; t < tokens; t++)
+        {
+            Quantizer.QuantizeActivationRow(actType, x.AsSpan(t * columns, columns), act);
+            for (int r = 0; r < rows; r++)
+                expected[t * rows + r] = GgmlFloatDot.Covers(type)
+                    ? GgmlFloatDot.Dot(type, weights.AsSpan(r * rowBytes, rowBytes), act, columns, batched: tokens > 1)
+                    : VecDot.Dot(type, weights.AsSpan(r * rowBytes, rowBytes), act, columns);
+        }
+
+        foreach (int threads in new[] { 1, 2 })
+        {
+            using var pool = new WorkerPool(threads);
+            var y = new float[tokens * rows];
+            fixed (byte* p = weights)
+                new MatMul().Multiply(new WeightMatrix(type, rows, columns, p), x, y, tokens, pool);
+            Assert.Equal(expected, y);
+        }
+    }
+}
