@@ -17,8 +17,12 @@ internal static unsafe partial class BandwidthProbe
     private const int MadviseHugePage = 14; // MADV_HUGEPAGE, linux/mman.h
     private static ulong s_sink;
 
-    /// <summary>Bytes per second for each of <paramref name="threadCounts"/>.</summary>
-    public static Dictionary<int, double> Measure(IEnumerable<int> threadCounts, int passes = 5)
+    /// <summary>
+    /// Bytes per second for each of <paramref name="threadCounts"/>; <paramref name="hugePageBytes"/> is how much of
+    /// the process's anonymous memory the kernel backed with huge pages meanwhile (null off Linux), since a
+    /// buffer that did not get them reads slower.
+    /// </summary>
+    public static Dictionary<int, double> Measure(IEnumerable<int> threadCounts, out long? hugePageBytes, int passes = 5)
     {
         byte* buffer = (byte*)NativeMemory.AlignedAlloc(BufferBytes, HugePage);
         try
@@ -26,6 +30,7 @@ internal static unsafe partial class BandwidthProbe
             if (OperatingSystem.IsLinux())
                 _ = Madvise(buffer, BufferBytes, MadviseHugePage); // best effort: fine if THP is off
             NativeMemory.Fill(buffer, BufferBytes, 1);
+            hugePageBytes = AnonymousHugePageBytes();
             var result = new Dictionary<int, double>();
             foreach (int threads in threadCounts.Distinct())
             {
@@ -40,6 +45,17 @@ internal static unsafe partial class BandwidthProbe
         {
             NativeMemory.AlignedFree(buffer);
         }
+    }
+
+    /// <summary><c>AnonHugePages</c> of /proc/self/smaps_rollup, in bytes.</summary>
+    private static long? AnonymousHugePageBytes()
+    {
+        const string path = "/proc/self/smaps_rollup";
+        if (!File.Exists(path))
+            return null;
+        string? line = File.ReadLines(path).FirstOrDefault(l => l.StartsWith("AnonHugePages:", StringComparison.Ordinal));
+        string[] parts = line?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [];
+        return parts.Length >= 2 && long.TryParse(parts[1], out long kib) ? kib * 1024 : null;
     }
 
     private static double OnePass(byte* buffer, int threads)

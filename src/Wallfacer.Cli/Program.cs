@@ -18,6 +18,7 @@ internal static class Program
         root.Subcommands.Add(PerplexityCommand.Create());
         root.Subcommands.Add(SynthCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
         return root;
     }
 }

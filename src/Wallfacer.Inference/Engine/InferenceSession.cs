@@ -12,7 +12,7 @@ public sealed class InferenceSession : IDisposable
 {
     private readonly ForwardState _state;
     private readonly WorkerPool _pool;
-    private readonly List<int> _tokens = [];
+    private readonly List<int> _tokens;
 
     internal InferenceSession(LanguageModel model, SessionOptions options)
     {
@@ -20,6 +20,7 @@ public sealed class InferenceSession : IDisposable
         Model = model;
         int context = options.ResolveContext(model.Config.TrainedContextLength);
         Cache = new KvCache(model.Config, context);
+        _tokens = new List<int>(context); // sized once: appending a token never allocates
         int batch = Math.Min(options.BatchSize, context);
         _pool = new WorkerPool(options.ResolveThreads());
         _state = new ForwardState(model.Config, batch, _pool.ThreadCount);

@@ -73,8 +73,12 @@ public sealed unsafe class MatMul : IParallelWork
                     BitConverter.ToUInt16(_activations, t * _activationRowBytes + b * 34));
         int scratch = MatMulQ4_0Avx512.ScratchFloats(blocks);
         if (_rowScales.Length < workers || _rowScales[0].Length < scratch)
-            _rowScales = Enumerable.Range(0, workers).Select(_ => GC.AllocateUninitializedArray<float>(scratch, pinned: true)).ToArray();
+            _rowScales = PinnedRows(workers, scratch);
     }
+
+    // Separate so the lambda's closure is allocated only when growing, not on every call.
+    private static float[][] PinnedRows(int count, int length) =>
+        Enumerable.Range(0, count).Select(_ => GC.AllocateUninitializedArray<float>(length, pinned: true)).ToArray();
 
     /// <inheritdoc />
     public void Execute(int worker, int start, int end)

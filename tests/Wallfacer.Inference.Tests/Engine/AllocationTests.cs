@@ -1,0 +1,37 @@
+using Wallfacer.Inference.Engine;
+using Wallfacer.Models.Synthetic;
+using Wallfacer.Numerics.Quants;
+using Wallfacer.TestSupport;
+
+namespace Wallfacer.Inference.Tests.Engine;
+
+/// <summary>Steady-state generation allocates nothing per token (design decision 5), for the common weight types.</summary>
+public class AllocationTests
+{
+    [Theory]
+    [InlineData(GgmlType.Q4_0)]
+    [InlineData(GgmlType.Q8_0)]
+    [InlineData(GgmlType.Q4_K)]
+    public void Evaluating_a_token_allocates_nothing_once_warm(GgmlType type)
+    {
+        string path = Path.Combine(TestPaths.NewTempDir(), "alloc.gguf");
+        SyntheticModelWriter.Write(SyntheticModelFixture.Spec with { WeightType = type, EmbeddingLength = 256, FeedForwardLength = 512 }, path);
+        using var model = LanguageModel.Load(path);
+        // One thread: all work runs on this thread, so its allocation counter sees everything.
+        using var session = model.CreateSession(new SessionOptions { Threads = 1, ContextLength = 128 });
+        var token = new int[1];
+        session.Evaluate([1, 20, 30, 40]);
+        for (int i = 0; i < 5; i++)
+        {
+            token[0] = 50 + i;
+            session.Evaluate(token);
+        }
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 20; i++)
+        {
+            token[0] = 100 + i;
+            session.Evaluate(token);
+        }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+}
