@@ -96,3 +96,19 @@ public class CliTests
         Assert.Matches(@"perplexity: \d+\.\d+", r.StdOut);
     }
 }
+
+public class BenchCliTests
+{
+    [Fact]
+    public void Bench_json_reports_speeds_memory_and_zero_allocations_per_token()
+    {
+        string model = Path.Combine(TestPaths.NewTempDir(), "tiny.gguf");
+        Assert.Equal(0, CliProcess.Run("synth", "tiny", "-o", model, "--type", "Q4_0").ExitCode);
+        var r = CliProcess.Run("bench", "-m", model, "-p", "16", "-n", "8", "-r", "1", "--threads", "1", "--json");
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        using var doc = System.Text.Json.JsonDocument.Parse(r.StdOut);
+        string text = doc.RootElement.ToString();
+        Assert.Contains("romptTokensPerSecond", text);
+        Assert.Contains("enerationTokensPerSecond", text);
+    }
+}

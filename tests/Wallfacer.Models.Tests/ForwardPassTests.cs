@@ -131,3 +131,20 @@ public class ForwardPassTests
                 $"index {i}: {expected[i]} vs {actual[i]}");
     }
 }
+
+public class SyntheticWriterTests
+{
+    [Fact]
+    public void K_quant_rows_that_are_not_whole_super_blocks_fall_back_like_llama_cpp()
+    {
+        // 96-wide rows cannot hold 256-element super-blocks; 256-wide rows (ffn_down) can.
+        var spec = SyntheticModels.Tiny("qwen2") with { EmbeddingLength = 96, HeadCount = 3, KvHeadCount = 1, FeedForwardLength = 256 };
+        using var model = SyntheticModels.Load(Synthetic.SyntheticPresets.Q4KM(spec));
+        var layer = model.Weights.Layers[0];
+        Assert.Equal(GgmlType.Q5_0, layer.Query.Type);            // Q4_K requested
+        Assert.Equal(GgmlType.Q5_0, layer.Gate.Type);             // Q4_K requested
+        Assert.Equal(GgmlType.Q6_K, layer.Down.Type);             // Q6_K fits 256-wide rows
+        Assert.Equal(GgmlType.Q8_0, model.Weights.TokenEmbedding.Type); // Q6_K requested
+        Assert.Throws<ArgumentException>(() => Synthetic.SyntheticModelWriter.StorableType(GgmlType.Q8_0, 100));
+    }
+}

@@ -32,7 +32,8 @@ public static class SyntheticModelWriter
         for (int i = 0; i < tensors.Count; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var (name, type, dims, kind) = tensors[i];
+            var (name, requested, dims, kind) = tensors[i];
+            var type = StorableType(requested, dims[0]);
             w.AddTensor(name, type, dims, MakeData(type, dims, kind, spec, random));
             progress?.Report((i + 1.0) / tensors.Count);
         }
@@ -83,6 +84,25 @@ public static class SyntheticModelWriter
     }
 
     private enum Kind { Matrix, Norm, Bias, RopeFactor }
+
+    /// <summary>
+    /// A K-quant needs rows of whole 256-element super-blocks; like llama.cpp's quantizer (llama-quant.cpp) a
+    /// tensor whose rows are not gets the nearest legacy type instead (Q4_K → Q5_0, Q5_K → Q5_1, Q6_K → Q8_0;
+    /// Q2_K/Q3_K → Q4_0, where llama.cpp would pick IQ4_NL, which Wallfacer does not run).
+    /// </summary>
+    internal static GgmlType StorableType(GgmlType type, long rowLength)
+    {
+        if (rowLength % GgmlTypeInfo.BlockSize(type) == 0)
+            return type;
+        return type switch
+        {
+            GgmlType.Q4_K => GgmlType.Q5_0,
+            GgmlType.Q5_K => GgmlType.Q5_1,
+            GgmlType.Q6_K => GgmlType.Q8_0,
+            GgmlType.Q2_K or GgmlType.Q3_K => GgmlType.Q4_0,
+            _ => throw new ArgumentException($"Rows of {rowLength} elements cannot be stored as {type}."),
+        };
+    }
 
     private static IEnumerable<(string Name, GgmlType Type, long[] Dims, Kind Kind)> TensorList(SyntheticModelSpec s)
     {
