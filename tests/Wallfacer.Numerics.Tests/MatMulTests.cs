@@ -19,7 +19,7 @@ public class MatMulTests
             foreach (int blocks in new[] { 1, 2, 3, 5, 28 })
                 foreach (int rows in new[] { 1, 3, 4, 9 })
                     foreach (int tokens in new[] { 1, 3, 4, 7 })
-                        if (type == GgmlType.Q4_0 || (blocks <= 3 && rows == 9))
+                        if (type is GgmlType.Q4_0 or GgmlType.Q8_0 || (blocks <= 3 && rows == 9))
                             data.Add(type, blocks * unit, rows, tokens);
         }
         return data;

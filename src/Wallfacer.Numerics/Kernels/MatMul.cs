@@ -20,8 +20,8 @@ public sealed unsafe class MatMul : IParallelWork
     private float* _y;
     private byte* _x;
     private bool _llamaCppFloatOrder;
-    private bool _q4_0Tiles;
-    private float[] _activationScales = [];  // (tokens, blocks) for the Q4_0 tiles, pinned
+    private PairTiles _tiles;
+    private float[] _activationScales = [];  // (tokens, blocks) for the pair tiles, pinned
     private float[][] _rowScales = [];       // per worker: 4 rows of weight block scales, pinned
 
     /// <summary>Computes <paramref name="y"/> (tokens × W.Rows) from <paramref name="x"/> (tokens × W.Columns).</summary>
@@ -36,9 +36,9 @@ public sealed unsafe class MatMul : IParallelWork
             _weights = w;
             _tokens = tokens;
             _llamaCppFloatOrder = GgmlFloatDot.Covers(w.Type);
-            _q4_0Tiles = w.Type == GgmlType.Q4_0 && MatMulQ4_0Avx512.IsSupported;
-            if (_q4_0Tiles)
-                PrepareQ4_0Tiles(w, tokens, pool.ThreadCount);
+            _tiles = TilesFor(w.Type);
+            if (_tiles != PairTiles.None)
+                PreparePairTiles(w, tokens, pool.ThreadCount);
             _y = py;
             _x = a;
             pool.Run(this, w.Rows);
@@ -61,8 +61,18 @@ public sealed unsafe class MatMul : IParallelWork
         }
     }
 
+    /// <summary>Weight types with a tiled kernel (<see cref="MatMulQ8Pairs{TFormat, TUnpacked}"/>) on this machine.</summary>
+    private enum PairTiles { None, Q4_0, Q8_0 }
+
+    private static PairTiles TilesFor(GgmlType type) => type switch
+    {
+        GgmlType.Q4_0 when MatMulQ8Pairs<Q4_0Pairs, System.Runtime.Intrinsics.Vector512<byte>>.IsSupported => PairTiles.Q4_0,
+        GgmlType.Q8_0 when MatMulQ8Pairs<Q8_0Pairs, Q8_0Unpacked>.IsSupported => PairTiles.Q8_0,
+        _ => PairTiles.None,
+    };
+
     /// <summary>Block scales of the activations as floats, and per-worker room for weight scales.</summary>
-    private void PrepareQ4_0Tiles(in WeightMatrix w, int tokens, int workers)
+    private void PreparePairTiles(in WeightMatrix w, int tokens, int workers)
     {
         int blocks = w.Columns / 32;
         if (_activationScales.Length < tokens * blocks)
@@ -71,7 +81,7 @@ public sealed unsafe class MatMul : IParallelWork
             for (int b = 0; b < blocks; b++)
                 _activationScales[t * blocks + b] = HalfConvert.HalfToSingle(
                     BitConverter.ToUInt16(_activations, t * _activationRowBytes + b * 34));
-        int scratch = MatMulQ4_0Avx512.ScratchFloats(blocks);
+        int scratch = 4 * blocks; // MatMulQ8Pairs keeps the weight scales of up to 4 rows
         if (_rowScales.Length < workers || _rowScales[0].Length < scratch)
             _rowScales = PinnedRows(workers, scratch);
     }
@@ -84,11 +94,16 @@ public sealed unsafe class MatMul : IParallelWork
     public void Execute(int worker, int start, int end)
     {
         var w = _weights;
-        if (_q4_0Tiles)
+        if (_tiles != PairTiles.None)
         {
             fixed (float* dx = _activationScales)
             fixed (float* dw = _rowScales[worker])
-                MatMulQ4_0Avx512.Run(w.Data, w.RowBytes, start, end, w.Columns / 32, _x, _activationRowBytes, dx, _tokens, _y, w.Rows, dw);
+            {
+                if (_tiles == PairTiles.Q4_0)
+                    MatMulQ8Pairs<Q4_0Pairs, System.Runtime.Intrinsics.Vector512<byte>>.Run(w.Data, w.RowBytes, start, end, w.Columns / 32, _x, _activationRowBytes, dx, _tokens, _y, w.Rows, dw);
+                else
+                    MatMulQ8Pairs<Q8_0Pairs, Q8_0Unpacked>.Run(w.Data, w.RowBytes, start, end, w.Columns / 32, _x, _activationRowBytes, dx, _tokens, _y, w.Rows, dw);
+            }
             return;
         }
         for (int r = start; r < end; r++)

@@ -6,15 +6,18 @@ using Wallfacer.Numerics.Quants;
 namespace Wallfacer.Numerics.Kernels;
 
 /// <summary>
-/// Q4_0 weights × Q8_0 activations for many (row, token) pairs at once, with AVX-512. Per pair it computes
-/// exactly what <see cref="VecDot.Dot"/> computes on the AVX-512 path (same integer partial sums, same scale
-/// products, same accumulation order), so results are bit-identical; what changes is reuse: a weight block's
-/// nibbles are unpacked once for four tokens (prompt), or an activation block is loaded once for four rows
-/// (generation), and the per-call overhead of the general dispatcher is paid once per row, not per pair.
+/// Weights stored as 32-element blocks with one fp16 scale (Q4_0, Q8_0) × Q8_0 activations, for many (row,
+/// token) pairs at once, with AVX-512. Per pair it computes exactly what <see cref="VecDot.Dot"/> computes on
+/// the AVX-512 path (same integer partial sums, same scale products, same accumulation order), so results are
+/// bit-identical; what changes is reuse: a pair of weight blocks is unpacked once for four tokens (prompt), or
+/// an activation block is loaded once for four rows (generation), and the per-call overhead of the general
+/// dispatcher is paid once per row, not per pair. <typeparamref name="TFormat"/> says how a weight block unpacks.
 /// </summary>
-internal static unsafe class MatMulQ4_0Avx512
+internal static unsafe class MatMulQ8Pairs<TFormat, TUnpacked>
+    where TFormat : struct, IQ8PairFormat<TUnpacked>
+    where TUnpacked : struct
 {
-    private const int WeightBlockBytes = 18;  // fp16 d + 16 bytes of nibbles
+    private static int WeightBlockBytes => TFormat.BlockBytes;
     private const int ActivationBlockBytes = 34; // fp16 d + 32 int8
 
     /// <summary>True when this kernel can run (it reproduces the AVX-512 dot product, so only then).</summary>
@@ -22,7 +25,8 @@ internal static unsafe class MatMulQ4_0Avx512
 
     /// <summary>
     /// y[t·yStride + r] = dot(W[r], x[t]) for rows [start, end) and every token. <paramref name="dx"/> holds the
-    /// activation block scales as floats, (tokens, blocks); <paramref name="dw"/> is scratch for 4 rows of weight scales.
+    /// activation block scales as floats, (tokens, blocks); <paramref name="dw"/> is scratch for 4 rows of weight
+    /// scales (4 × blocks floats).
     /// </summary>
     public static void Run(byte* w, int rowBytes, int start, int end, int blocks, byte* acts, int actRowBytes,
         float* dx, int tokens, float* y, int yStride, float* dw)
@@ -58,31 +62,20 @@ internal static unsafe class MatMulQ4_0Avx512
         }
     }
 
-    /// <summary>Scratch floats <see cref="Run"/> needs for <paramref name="blocks"/> blocks per row.</summary>
-    public static int ScratchFloats(int blocks) => 4 * blocks;
-
     private static void LoadScales(byte* row, int blocks, float* dw)
     {
         for (int b = 0; b < blocks; b++)
             dw[b] = HalfConvert.HalfToSingle(Unsafe.ReadUnaligned<ushort>(row + b * WeightBlockBytes));
     }
 
-    /// <summary>Σ (q − 8)·y per group of four bytes, as sixteen int32 lanes (q unsigned nibbles, y signed).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<int> Sums(Vector512<byte> q, Vector512<sbyte> yv)
-    {
-        Vector512<short> qy = Avx512BW.MultiplyAddAdjacent(q, yv);
-        Vector512<short> ysum = Avx512BW.MultiplyAddAdjacent(Vector512<byte>.One, yv);
-        return Avx512BW.MultiplyAddAdjacent(qy - Vector512.ShiftLeft(ysum, 3), Vector512<short>.One);
-    }
+    private static Vector512<int> Sums(TUnpacked w, Vector512<sbyte> y) => TFormat.Sums(w, y);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<byte> Nibbles(byte* row, int b) =>
-        VecDotInt8.SplitNibblePair(Vector128.Load(row + b * WeightBlockBytes + 2), Vector128.Load(row + (b + 1) * WeightBlockBytes + 2));
+    private static TUnpacked Nibbles(byte* row, int b) => TFormat.Pair(row + b * WeightBlockBytes + 2, row + (b + 1) * WeightBlockBytes + 2);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<byte> LastNibbles(byte* row, int b) =>
-        Vector512.Create(VecDotInt8.SplitNibbles(Vector128.Load(row + b * WeightBlockBytes + 2)), default);
+    private static TUnpacked LastNibbles(byte* row, int b) => TFormat.Last(row + b * WeightBlockBytes + 2);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<sbyte> Activations(byte* act, int b) =>
@@ -115,7 +108,7 @@ internal static unsafe class MatMulQ4_0Avx512
         int b = 0;
         for (; b + 2 <= blocks; b += 2)
         {
-            Vector512<byte> q = Nibbles(row, b);
+            TUnpacked q = Nibbles(row, b);
             float wl = dw[b], wh = dw[b + 1];
             a0 = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(Sums(q, Activations(x0, b))), Scale(wl * d0[b], wh * d0[b + 1]), a0);
             a1 = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(Sums(q, Activations(x1, b))), Scale(wl * d1[b], wh * d1[b + 1]), a1);
@@ -124,7 +117,7 @@ internal static unsafe class MatMulQ4_0Avx512
         }
         if (b < blocks)
         {
-            Vector512<byte> q = LastNibbles(row, b);
+            TUnpacked q = LastNibbles(row, b);
             float wl = dw[b];
             a0 = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(Sums(q, LastActivations(x0, b))), Scale(wl * d0[b], 0), a0);
             a1 = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(Sums(q, LastActivations(x1, b))), Scale(wl * d1[b], 0), a1);
