@@ -20,32 +20,30 @@ public sealed unsafe class ModelWeights
     private GgufFile File { get; }
     private DecoderConfig Config { get; }
 
-    public WeightMatrix TokenEmbedding { get; private init; }   // (vocab, embedding)
-    public float[] OutputNorm { get; private init; } = [];      // (embedding)
-    public WeightMatrix Output { get; private init; }           // (vocab, embedding); the embedding itself when tied
-    public bool OutputIsTied { get; private init; }
-    public float[]? RopeFrequencyFactors { get; private init; } // (rotaryDims/2): llama3 rope_freqs
-    public float[]? RopeFactorsLong { get; private init; }      // (rotaryDims/2): LongRoPE, beyond the original context
-    public float[]? RopeFactorsShort { get; private init; }     // (rotaryDims/2): LongRoPE, within it
-    public LayerWeights[] Layers { get; private init; } = [];
+    public WeightMatrix TokenEmbedding { get; private set; }   // (vocab, embedding)
+    public float[] OutputNorm { get; private set; } = [];      // (embedding)
+    public WeightMatrix Output { get; private set; }           // (vocab, embedding); the embedding itself when tied
+    public bool OutputIsTied { get; private set; }
+    public float[]? RopeFrequencyFactors { get; private set; } // (rotaryDims/2): llama3 rope_freqs
+    public float[]? RopeFactorsLong { get; private set; }      // (rotaryDims/2): LongRoPE, beyond the original context
+    public float[]? RopeFactorsShort { get; private set; }     // (rotaryDims/2): LongRoPE, within it
+    public LayerWeights[] Layers { get; private set; } = [];
 
     /// <summary>Binds every tensor the config needs; throws naming the tensor that is missing or misshapen.</summary>
     public static ModelWeights Bind(GgufFile file, DecoderConfig c)
     {
-        var binder = new ModelWeights(file, c);
+        var w = new ModelWeights(file, c);
         bool tied = file.FindTensor(TensorNames.Output) is null;
         int half = c.RotaryDims / 2;
-        return new ModelWeights(file, c)
-        {
-            TokenEmbedding = binder.Matrix(TensorNames.TokenEmbedding, c.VocabSize, c.EmbeddingLength),
-            OutputNorm = binder.Vector(TensorNames.OutputNorm, c.EmbeddingLength),
-            Output = binder.Matrix(tied ? TensorNames.TokenEmbedding : TensorNames.Output, c.VocabSize, c.EmbeddingLength),
-            OutputIsTied = tied,
-            RopeFrequencyFactors = binder.OptionalVector(TensorNames.RopeFrequencies, half),
-            RopeFactorsLong = binder.OptionalVector(TensorNames.RopeFactorsLong, half),
-            RopeFactorsShort = binder.OptionalVector(TensorNames.RopeFactorsShort, half),
-            Layers = Enumerable.Range(0, c.BlockCount).Select(binder.Layer).ToArray(),
-        };
+        w.TokenEmbedding = w.Matrix(TensorNames.TokenEmbedding, c.VocabSize, c.EmbeddingLength);
+        w.OutputNorm = w.Vector(TensorNames.OutputNorm, c.EmbeddingLength);
+        w.Output = w.Matrix(tied ? TensorNames.TokenEmbedding : TensorNames.Output, c.VocabSize, c.EmbeddingLength);
+        w.OutputIsTied = tied;
+        w.RopeFrequencyFactors = w.OptionalVector(TensorNames.RopeFrequencies, half);
+        w.RopeFactorsLong = w.OptionalVector(TensorNames.RopeFactorsLong, half);
+        w.RopeFactorsShort = w.OptionalVector(TensorNames.RopeFactorsShort, half);
+        w.Layers = Enumerable.Range(0, c.BlockCount).Select(w.Layer).ToArray();
+        return w;
     }
 
     /// <summary>
@@ -88,26 +86,9 @@ public sealed unsafe class ModelWeights
         if (t.Dimensions.Length != 2 || t.Dimensions[0] != columns || t.Dimensions[1] != rows)
             throw new InvalidDataException(
                 $"Tensor '{name}' has shape [{string.Join(", ", t.Dimensions)}]; expected [{columns}, {rows}] (columns, rows).");
-        if (!VecDotSupports(t.Type))
+        if (!VecDot.Supports(t.Type))
             throw new NotSupportedException($"Tensor '{name}' has type {t.Type}, which Wallfacer cannot multiply.");
         return new WeightMatrix(t.Type, rows, columns, File.GetTensorPointer(t));
-    }
-
-    private static bool VecDotSupports(GgmlType type)
-    {
-        try
-        {
-            VecDot.ActivationType(type);
-            return true;
-        }
-        catch (NotSupportedException)
-        {
-            return false;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
     }
 
     private float[] Vector(string name, int length) =>

@@ -22,6 +22,11 @@ public static partial class VecDot
         _ => throw new NotSupportedException($"No dot product for weight type {weightType}."),
     };
 
+    /// <summary>True when <paramref name="weightType"/> has a dot product (and so can be a weight matrix).</summary>
+    public static bool Supports(GgmlType weightType) => weightType is GgmlType.F32 or GgmlType.F16 or GgmlType.BF16
+        or GgmlType.Q4_0 or GgmlType.Q5_0 or GgmlType.Q8_0 or GgmlType.Q4_1 or GgmlType.Q5_1
+        or GgmlType.Q2_K or GgmlType.Q3_K or GgmlType.Q4_K or GgmlType.Q5_K or GgmlType.Q6_K;
+
     /// <summary>
     /// Σ w[i]·x[i] over <paramref name="n"/> elements. <paramref name="weightRow"/> holds exactly
     /// RowBytes(weightType, n) bytes; <paramref name="activationRow"/> holds the activations quantized with
