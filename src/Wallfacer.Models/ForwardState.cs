@@ -48,6 +48,9 @@ public sealed class ForwardState
     internal MatMul MatMul { get; } = new();
     internal AttentionWork Attention { get; }
 
+    /// <summary>(batch, embedding) final-normed hidden states after a <see cref="LogitsFor.HiddenStates"/> forward call.</summary>
+    public ReadOnlySpan<float> HiddenStates => Normed;
+
     /// <summary>(batch, vocab) logits written by the last forward call; see <see cref="Transformer.Forward"/>.</summary>
     public float[] Logits { get; }
 

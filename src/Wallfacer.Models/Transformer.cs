@@ -12,6 +12,8 @@ public enum LogitsFor
     LastToken,
     /// <summary>Every token (perplexity, conformance).</summary>
     AllTokens,
+    /// <summary>No logits: every token's final-normed hidden state, in <c>state.HiddenStates</c> (embeddings).</summary>
+    HiddenStates,
 }
 
 /// <summary>
@@ -73,8 +75,10 @@ public static class Transformer
         cache.SetLength(start + n);
 
         // Output: logits = Wout · norm(x) / logitScale, for the rows asked for.
-        int first = logitsFor == LogitsFor.AllTokens ? 0 : n - 1, rows = n - first;
+        int first = logitsFor == LogitsFor.LastToken ? n - 1 : 0, rows = n - first;
         NormRows(s.X.AsSpan(first * E), s.Normed, rows, E, w.OutputNorm, c.RmsNormEpsilon);
+        if (logitsFor == LogitsFor.HiddenStates)
+            return;
         s.MatMul.Multiply(w.Output, s.Normed, s.Logits, rows, pool);
         if (c.LogitScale != 1f)
             VectorOps.Scale(s.Logits.AsSpan(0, rows * c.VocabSize), 1.0f / c.LogitScale); // llama.cpp multiplies by the reciprocal

@@ -23,6 +23,13 @@ public sealed record GenerationOptions
     /// <summary>Turn special-token strings in the prompt (e.g. <c>&lt;|im_start|&gt;</c>) into their ids.</summary>
     public bool ParseSpecialTokens { get; init; } = true;
 
+    /// <summary>
+    /// The prompt cache: treat the prompt as the session's whole sequence, keep the longest prefix the session
+    /// already holds and evaluate only the rest (a chat's next turn then costs only its new tokens). Off, the
+    /// prompt is appended to whatever the session holds.
+    /// </summary>
+    public bool ReuseCachedPrefix { get; init; }
+
     internal void Validate()
     {
         if (MaxTokens < 0)

@@ -86,6 +86,27 @@ public sealed class InferenceSession : IDisposable
         }
     }
 
+    /// <summary>
+    /// Appends <paramref name="tokens"/> and hands every position's final-normed hidden state (the model's
+    /// last layer, before the output projection) to <paramref name="onHidden"/>; used for embeddings.
+    /// </summary>
+    public void EvaluateHidden(ReadOnlySpan<int> tokens, LogitsCallback onHidden, CancellationToken cancellationToken = default)
+    {
+        EnsureRoom(tokens.Length);
+        int width = Model.Config.EmbeddingLength;
+        for (int start = 0; start < tokens.Length; start += _state.MaxBatch)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var chunk = tokens.Slice(start, Math.Min(_state.MaxBatch, tokens.Length - start));
+            Transformer.Forward(Model.Decoder, chunk, Cache, _state, _pool, LogitsFor.HiddenStates);
+            for (int t = 0; t < chunk.Length; t++)
+            {
+                _tokens.Add(chunk[t]);
+                onHidden(start + t, _state.HiddenStates.Slice(t * width, width));
+            }
+        }
+    }
+
     /// <summary>Forgets every token after the first <paramref name="length"/> (to regenerate or reuse a prefix).</summary>
     public void Rewind(int length)
     {
@@ -93,6 +114,38 @@ public sealed class InferenceSession : IDisposable
             throw new ArgumentOutOfRangeException(nameof(length), length, $"The session holds {_tokens.Count} tokens.");
         _tokens.RemoveRange(length, _tokens.Count - length);
         Cache.SetLength(length);
+    }
+
+    /// <summary>How many leading tokens of <paramref name="tokens"/> the session already holds, in order.</summary>
+    public int CommonPrefixLength(ReadOnlySpan<int> tokens)
+    {
+        int n = Math.Min(tokens.Length, _tokens.Count), i = 0;
+        while (i < n && _tokens[i] == tokens[i])
+            i++;
+        return i;
+    }
+
+    /// <summary>Writes the tokens and KV cache to <paramref name="stream"/> (see <see cref="LoadState"/>).</summary>
+    public void SaveState(Stream stream) => SessionStateFile.Save(this, stream);
+
+    /// <summary>
+    /// Replaces this session's tokens and KV cache with a state saved by <see cref="SaveState"/> over the same
+    /// model; the next generation continues from it. A state from another model or a damaged file gives an
+    /// <see cref="InvalidDataException"/> naming the offset, and leaves the session empty.
+    /// </summary>
+    public void LoadState(Stream stream, string? sourceName = null)
+    {
+        try
+        {
+            var tokens = SessionStateFile.Load(this, stream, sourceName ?? "session state");
+            _tokens.AddRange(tokens);
+            Cache.SetLength(tokens.Length);
+        }
+        catch
+        {
+            Reset();
+            throw;
+        }
     }
 
     /// <summary>Forgets everything.</summary>

@@ -55,6 +55,23 @@ public sealed class KvCache
         HalfConvert.SingleToHalf(value, _values[layer].AsSpan(position * ValueWidth, ValueWidth));
     }
 
+    /// <summary>
+    /// Overwrites positions <c>[0, count)</c> of one layer with saved half-precision rows (restoring a session);
+    /// call <see cref="SetLength"/> once every layer is in.
+    /// </summary>
+    public void Import(int layer, ReadOnlySpan<ushort> keys, ReadOnlySpan<ushort> values, int count)
+    {
+        if ((uint)count > (uint)Capacity)
+            throw new ArgumentOutOfRangeException(nameof(count), count, $"The context holds {Capacity} tokens.");
+        if (keys.Length != count * KeyWidth || values.Length != count * ValueWidth)
+            throw new ArgumentException($"Expected {count} rows of {KeyWidth} keys and {ValueWidth} values.");
+        keys.CopyTo(_keys[layer]);
+        values.CopyTo(_values[layer]);
+    }
+
+    /// <summary>Number of layers.</summary>
+    public int LayerCount => _keys.Length;
+
     /// <summary>Marks positions <c>[0, length)</c> valid; later ones are forgotten (used to rewind or extend).</summary>
     public void SetLength(int length)
     {

@@ -37,6 +37,16 @@ public sealed record SyntheticModelSpec
     public bool WithLongRope { get; init; }
     /// <summary>Seed of the weights; the same seed gives the same file.</summary>
     public ulong Seed { get; init; } = 1;
+
+    /// <summary>
+    /// Makes the file a "chat model": the vocabulary's last two pieces become the control tokens
+    /// <c>&lt;|im_start|&gt;</c> and <c>&lt;|im_end|&gt;</c> (the latter ends generation) and the file carries a
+    /// ChatML <c>tokenizer.chat_template</c> — or <see cref="ChatTemplate"/> when set.
+    /// </summary>
+    public bool WithChatTemplate { get; init; }
+
+    /// <summary>The Jinja template written with <see cref="WithChatTemplate"/>; null means ChatML.</summary>
+    public string? ChatTemplate { get; init; }
     /// <summary>Standard deviation-like scale of the random weights.</summary>
     public float WeightScale { get; init; } = 0.08f;
 

@@ -72,6 +72,8 @@ public static class SyntheticModelWriter
             w.Add(GgufKeys.RopeScalingOriginalContextLength(a), (uint)Math.Min(s.ContextLength, 4096));
         }
         var (tokens, scores, types) = SyntheticVocabulary.Create(s.VocabSize);
+        if (s.WithChatTemplate)
+            AddChatTokens(w, s, tokens, types);
         w.Add(GgufKeys.TokenizerModel, "llama");
         w.Add(GgufKeys.TokenizerTokens, tokens);
         w.Add(GgufKeys.TokenizerScores, scores);
@@ -81,6 +83,21 @@ public static class SyntheticModelWriter
         w.Add(GgufKeys.TokenizerUnknownId, (uint)SyntheticVocabulary.Unknown);
         w.Add(GgufKeys.TokenizerAddBos, true);
         w.Add(GgufKeys.TokenizerAddEos, false);
+    }
+
+    /// <summary>The ChatML format (Qwen's): <c>&lt;|im_start|&gt;role\ncontent&lt;|im_end|&gt;\n</c> per message.</summary>
+    public const string ChatMlTemplate =
+        "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}" +
+        "{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
+
+    private static void AddChatTokens(GgufWriter w, SyntheticModelSpec s, string[] tokens, int[] types)
+    {
+        int start = tokens.Length - 2, end = tokens.Length - 1;
+        tokens[start] = "<|im_start|>";
+        tokens[end] = "<|im_end|>";
+        types[start] = types[end] = 3; // control
+        w.Add(GgufKeys.TokenizerEotId, (uint)end);
+        w.Add(GgufKeys.TokenizerChatTemplate, s.ChatTemplate ?? ChatMlTemplate);
     }
 
     private enum Kind { Matrix, Norm, Bias, RopeFactor }

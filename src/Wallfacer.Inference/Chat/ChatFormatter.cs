@@ -1,0 +1,99 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Wallfacer.Inference.Engine;
+using Wallfacer.Inference.Templates;
+
+namespace Wallfacer.Inference.Chat;
+
+/// <summary>
+/// Renders a conversation into the exact prompt a model was trained on — the file's own
+/// <c>tokenizer.chat_template</c>, or, when the file has none, a built-in format chosen from its special
+/// tokens (logged) — and tokenizes it. Parsed once; rendering is thread-safe.
+/// </summary>
+public sealed class ChatFormatter
+{
+    /// <summary>GGUF key of the Jinja chat template (Hugging Face's <c>chat_template</c>).</summary>
+    public const string TemplateKey = "tokenizer.chat_template";
+
+    private readonly LanguageModel _model;
+    private readonly JinjaTemplate _template;
+
+    private ChatFormatter(LanguageModel model, JinjaTemplate template, string name, bool builtIn)
+    {
+        _model = model;
+        _template = template;
+        TemplateName = name;
+        IsBuiltIn = builtIn;
+    }
+
+    /// <summary>Where the template came from: "gguf", "custom", or the built-in format's name.</summary>
+    public string TemplateName { get; }
+
+    /// <summary>True when the file had no template and a built-in format stands in.</summary>
+    public bool IsBuiltIn { get; }
+
+    /// <summary>The formatter for <paramref name="model"/>; <paramref name="templateOverride"/> replaces the file's template.</summary>
+    /// <exception cref="TemplateSyntaxException">The template does not parse.</exception>
+    public static ChatFormatter ForModel(LanguageModel model, string? templateOverride = null, ILogger? logger = null)
+    {
+        logger ??= NullLogger.Instance;
+        if (templateOverride is not null)
+            return new ChatFormatter(model, JinjaTemplate.Parse(templateOverride), "custom", builtIn: false);
+        string? source = model.Metadata.GetStringOrNull(TemplateKey);
+        if (!string.IsNullOrEmpty(source))
+            return new ChatFormatter(model, JinjaTemplate.Parse(source), "gguf", builtIn: false);
+
+        var vocabulary = model.Tokenizer.Vocabulary;
+        var (name, builtIn) = BuiltInChatTemplates.Choose(model.Config.Architecture, text => vocabulary.Find(text) is not null);
+        logger.LogWarning("The model file has no {Key}; using the built-in '{Name}' chat format chosen from its vocabulary.",
+            TemplateKey, name);
+        return new ChatFormatter(model, JinjaTemplate.Parse(builtIn), name, builtIn: true);
+    }
+
+    /// <summary>
+    /// Renders <paramref name="messages"/> (OpenAI-style objects: role, content, tool_calls, …) with the
+    /// variables transformers passes: tools, add_generation_prompt, bos/eos tokens, and any extras
+    /// (e.g. <c>enable_thinking</c>).
+    /// </summary>
+    public string Render(JsonArray messages, JsonArray? tools = null, bool addGenerationPrompt = true,
+        JsonObject? extraVariables = null, CancellationToken cancellationToken = default)
+    {
+        var variables = new JsonObject
+        {
+            ["messages"] = messages.DeepClone(),
+            ["tools"] = tools?.DeepClone(),
+            ["documents"] = null,
+            ["add_generation_prompt"] = addGenerationPrompt,
+        };
+        var vocabulary = _model.Tokenizer.Vocabulary;
+        if (vocabulary.Bos is int bos)
+            variables["bos_token"] = vocabulary.GetText(bos);
+        if (vocabulary.Eos is int eos)
+            variables["eos_token"] = vocabulary.GetText(eos);
+        if (extraVariables is not null)
+            foreach (var (key, value) in extraVariables)
+                variables[key] = value?.DeepClone();
+        return _template.Render(variables, cancellationToken);
+    }
+
+    /// <summary>
+    /// Tokenizes a rendered prompt, special-token strings included. Templates usually write the BOS text
+    /// themselves, so when the vocabulary asks for BOS the written one is replaced rather than doubled
+    /// (llama.cpp does the same); EOS is never appended to a chat prompt.
+    /// </summary>
+    public int[] Tokenize(string prompt)
+    {
+        var vocabulary = _model.Tokenizer.Vocabulary;
+        if (!(vocabulary.AddBos && vocabulary.Bos is int bos))
+            return _model.Tokenizer.Encode(prompt, addSpecial: false, parseSpecial: true);
+        string bosText = vocabulary.GetText(bos);
+        if (bosText.Length > 0 && prompt.StartsWith(bosText, StringComparison.Ordinal))
+            prompt = prompt[bosText.Length..];
+        var body = _model.Tokenizer.Encode(prompt, addSpecial: false, parseSpecial: true);
+        var tokens = new int[body.Length + 1];
+        tokens[0] = bos;
+        body.CopyTo(tokens, 1);
+        return tokens;
+    }
+}

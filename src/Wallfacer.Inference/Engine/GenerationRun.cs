@@ -1,0 +1,163 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Text;
+using Wallfacer.Inference.Sampling;
+using Wallfacer.Tokenizers;
+
+namespace Wallfacer.Inference.Engine;
+
+/// <summary>
+/// One generation over a session: evaluate the prompt (reusing the cached prefix when asked), then sample,
+/// detokenize whole UTF-8 characters, watch for stop strings and stop at end-of-generation, max tokens or a
+/// full context. Counts and timings are readable while and after the steps are consumed, which is what
+/// streaming callers need for usage reports. Enumerate <see cref="Steps"/> once.
+/// </summary>
+public sealed class GenerationRun
+{
+    private readonly InferenceSession _session;
+    private readonly GenerationOptions _options;
+    private readonly Sampler _sampler;
+    private readonly Stopwatch _clock = new();
+    private readonly StringBuilder _text = new();
+    private readonly int[] _next = new int[1];
+    private bool _started;
+
+    internal GenerationRun(InferenceSession session, IReadOnlyList<int> promptTokens, GenerationOptions options)
+    {
+        options.Validate();
+        if (promptTokens.Count == 0)
+            throw new ArgumentException("The prompt is empty: it produced no tokens.", nameof(promptTokens));
+        _session = session;
+        _options = options;
+        _sampler = new Sampler(options.Sampling, session.VocabSize);
+        PromptTokens = promptTokens;
+    }
+
+    /// <summary>The prompt as tokens (with <see cref="GenerationOptions.ReuseCachedPrefix"/>, the whole sequence).</summary>
+    public IReadOnlyList<int> PromptTokens { get; }
+
+    /// <summary>Prompt tokens whose keys and values were already in the session and were not evaluated again.</summary>
+    public int CachedPromptTokens { get; private set; }
+
+    /// <summary>Tokens generated so far (end-of-generation included when it ended the run).</summary>
+    public int GeneratedTokenCount { get; private set; }
+
+    /// <summary>Why the run ended; meaningful once the steps are exhausted.</summary>
+    public FinishReason FinishReason { get; private set; } = FinishReason.MaxTokens;
+
+    /// <summary>Time to evaluate the (uncached part of the) prompt.</summary>
+    public TimeSpan PromptTime { get; private set; }
+
+    /// <summary>Time spent generating after the prompt.</summary>
+    public TimeSpan GenerationTime => _clock.Elapsed;
+
+    /// <summary>The seed the sampler drew with (replay a run by passing it back).</summary>
+    public ulong Seed => _sampler.Seed;
+
+    /// <summary>The text generated so far, stop strings excluded.</summary>
+    public string Text => _text.ToString();
+
+    /// <summary>The tokens, one step at a time, computed on the caller's thread.</summary>
+    public IEnumerable<TokenStep> Steps(CancellationToken cancellationToken = default)
+    {
+        if (_started)
+            throw new InvalidOperationException("A generation run can be enumerated only once.");
+        _started = true;
+        return Run(cancellationToken);
+    }
+
+    /// <summary>The streaming form; each token is computed on the thread pool so the caller's thread stays free.</summary>
+    public async IAsyncEnumerable<TokenStep> StepsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        using var steps = Steps(cancellationToken).GetEnumerator();
+        while (await Task.Run(steps.MoveNext, cancellationToken).ConfigureAwait(false))
+            yield return steps.Current;
+    }
+
+    private IEnumerable<TokenStep> Run(CancellationToken ct)
+    {
+        var tokenizer = _session.Model.Tokenizer;
+        var decoder = new StreamingDecoder(tokenizer);
+        var stops = new StopStringMatcher(_options.StopStrings);
+        foreach (int t in PromptTokens)
+            _sampler.Accept(t);
+
+        EvaluatePrompt(ct);
+        _clock.Restart();
+
+        for (int produced = 0; produced < _options.MaxTokens; produced++)
+        {
+            ct.ThrowIfCancellationRequested();
+            var logits = _session.LastLogits;
+            int token = _sampler.Sample(logits);
+            float logprob = Logprobs.LogSoftmaxAt(logits, token);
+            var top = TopOf(logits);
+            _sampler.Accept(token);
+            GeneratedTokenCount++;
+            if (tokenizer.Vocabulary.IsEndOfGeneration(token))
+            {
+                FinishReason = FinishReason.EndOfGeneration;
+                string rest = stops.Push(decoder.Flush()).Text + stops.Flush();
+                _text.Append(rest);
+                if (rest.Length > 0)
+                    yield return new TokenStep(token, rest, logprob, top);
+                _clock.Stop();
+                yield break;
+            }
+
+            var match = stops.Push(decoder.Push(token));
+            _text.Append(match.Text);
+            yield return new TokenStep(token, match.Text, logprob, top);
+            if (match.Stopped)
+            {
+                FinishReason = FinishReason.StopString;
+                _clock.Stop();
+                yield break;
+            }
+            if (_session.Cache.Length >= _session.ContextLength)
+            {
+                FinishReason = FinishReason.ContextFull;
+                _clock.Stop();
+                yield break;
+            }
+            if (produced + 1 < _options.MaxTokens)
+            {
+                _next[0] = token;
+                _session.Evaluate(_next, ct);
+            }
+        }
+        string tail = stops.Push(decoder.Flush()).Text + stops.Flush();
+        _text.Append(tail);
+        _clock.Stop();
+        if (tail.Length > 0)
+            yield return new TokenStep(-1, tail, 0, null);
+    }
+
+    /// <summary>
+    /// Evaluates the prompt. With the prompt cache on, the session keeps its longest common prefix with the
+    /// prompt and only the rest is evaluated; at least one token is always evaluated, for fresh logits.
+    /// </summary>
+    private void EvaluatePrompt(CancellationToken ct)
+    {
+        var prompt = PromptTokens as int[] ?? PromptTokens.ToArray();
+        int start = 0;
+        if (_options.ReuseCachedPrefix)
+        {
+            start = Math.Min(_session.CommonPrefixLength(prompt), prompt.Length - 1);
+            _session.Rewind(start);
+        }
+        CachedPromptTokens = start;
+        _clock.Restart();
+        _session.Evaluate(prompt.AsSpan(start), ct);
+        PromptTime = _clock.Elapsed;
+    }
+
+    private TokenLogprob[]? TopOf(ReadOnlySpan<float> logits)
+    {
+        if (_options.TopLogprobs == 0)
+            return null;
+        var top = new TokenLogprob[_options.TopLogprobs];
+        Logprobs.TopK(logits, top);
+        return top;
+    }
+}
