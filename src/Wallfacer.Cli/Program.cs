@@ -6,7 +6,9 @@ namespace Wallfacer.Cli;
 /// <summary>The <c>wallfacer</c> command line: one thin class per verb.</summary>
 internal static class Program
 {
-    private static Task<int> Main(string[] args) => BuildRoot().Parse(args).InvokeAsync();
+    // Ctrl+C is handled per verb by CommandRunner (System.CommandLine's own handler would end `chat`).
+    private static Task<int> Main(string[] args) =>
+        BuildRoot().Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
 
     internal static RootCommand BuildRoot()
     {
@@ -15,6 +17,7 @@ internal static class Program
         root.Subcommands.Add(InspectCommand.Create());
         root.Subcommands.Add(TokenizeCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(ChatCommand.Create());
         root.Subcommands.Add(PerplexityCommand.Create());
         root.Subcommands.Add(SynthCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());

@@ -4,14 +4,25 @@ namespace Wallfacer.Cli.Commands;
 
 /// <summary>
 /// Runs a verb's body with the CLI's error policy: a failure is one clear line on stderr and exit code 1;
-/// the stack trace only with <c>--verbose</c>. Ctrl+C cancels the token and exits with 130.
+/// the stack trace only with <c>--verbose</c>. Ctrl+C cancels the token and exits with 130 — unless the verb
+/// handles Ctrl+C itself (<c>chat</c> stops the current answer, not the program).
 /// </summary>
 internal static class CommandRunner
 {
-    public static void SetAction(Command command, Func<ParseResult, CancellationToken, Task<int>> body)
+    public static void SetAction(Command command, Func<ParseResult, CancellationToken, Task<int>> body,
+        bool handlesCtrlCItself = false)
     {
-        command.SetAction(async (parse, ct) =>
+        command.SetAction(async (parse, invocationToken) =>
         {
+            using var interrupted = CancellationTokenSource.CreateLinkedTokenSource(invocationToken);
+            ConsoleCancelEventHandler onCtrlC = (_, e) =>
+            {
+                e.Cancel = true; // finish gracefully: the body sees its token cancelled
+                interrupted.Cancel();
+            };
+            if (!handlesCtrlCItself)
+                Console.CancelKeyPress += onCtrlC;
+            var ct = interrupted.Token;
             try
             {
                 return await body(parse, ct).ConfigureAwait(false);
@@ -26,6 +37,10 @@ internal static class CommandRunner
                 bool verbose = parse.GetValue(CommonOptions.Verbose);
                 await Console.Error.WriteLineAsync("wallfacer: error: " + Describe(ex, verbose)).ConfigureAwait(false);
                 return 1;
+            }
+            finally
+            {
+                Console.CancelKeyPress -= onCtrlC;
             }
         });
     }

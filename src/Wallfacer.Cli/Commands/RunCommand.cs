@@ -16,14 +16,7 @@ internal static class RunCommand
         var model = CommonOptions.Model();
         var prompt = new Option<string>("--prompt", "-p") { Description = "The prompt.", Required = true };
         var count = new Option<int>("--n-predict", "-n") { Description = "Most tokens to generate.", DefaultValueFactory = _ => 128 };
-        var temperature = new Option<float>("--temperature", "--temp") { Description = "Sampling temperature; 0 picks the most likely token (greedy).", DefaultValueFactory = _ => 0.8f };
-        var topK = new Option<int>("--top-k") { Description = "Keep the K most likely tokens (0 = off).", DefaultValueFactory = _ => 40 };
-        var topP = new Option<float>("--top-p") { Description = "Keep the smallest set whose probability reaches P (1 = off).", DefaultValueFactory = _ => 0.95f };
-        var minP = new Option<float>("--min-p") { Description = "Drop tokens less likely than P × the best one (0 = off).", DefaultValueFactory = _ => 0.05f };
-        var repeat = new Option<float>("--repeat-penalty") { Description = "Penalty for tokens seen in the last 64 (1 = off).", DefaultValueFactory = _ => 1.0f };
-        var frequency = new Option<float>("--frequency-penalty") { Description = "Subtract this × count of each seen token." };
-        var presence = new Option<float>("--presence-penalty") { Description = "Subtract this from each seen token." };
-        var seed = new Option<ulong?>("--seed", "-s") { Description = "Random seed; the same seed and input give the same tokens." };
+        var sampling = new SamplingOptions();
         var stops = new Option<string[]>("--stop") { Description = "Stop when this text appears (repeatable).", AllowMultipleArgumentsPerToken = false };
         var topLogprobs = new Option<int>("--top-logprobs") { Description = "Report the K most likely tokens at each generated position (with --json)." };
         var threads = CommonOptions.Threads();
@@ -31,19 +24,14 @@ internal static class RunCommand
         var json = CommonOptions.Json();
         var command = new Command("run", "Generate text from a prompt.")
         {
-            model, prompt, count, temperature, topK, topP, minP, repeat, frequency, presence, seed, stops, topLogprobs, threads, context, json,
+            model, prompt, count, stops, topLogprobs, threads, context, json,
         };
+        sampling.AddTo(command);
         CommandRunner.SetAction(command, async (parse, ct) =>
         {
-            var sampling = new SamplerOptions
-            {
-                Temperature = parse.GetValue(temperature), TopK = parse.GetValue(topK), TopP = parse.GetValue(topP),
-                MinP = parse.GetValue(minP), RepetitionPenalty = parse.GetValue(repeat),
-                FrequencyPenalty = parse.GetValue(frequency), PresencePenalty = parse.GetValue(presence), Seed = parse.GetValue(seed),
-            };
             var options = new GenerationOptions
             {
-                MaxTokens = parse.GetValue(count), Sampling = sampling, StopStrings = parse.GetValue(stops) ?? [],
+                MaxTokens = parse.GetValue(count), Sampling = sampling.Read(parse), StopStrings = parse.GetValue(stops) ?? [],
                 TopLogprobs = parse.GetValue(topLogprobs),
             };
             var loadClock = System.Diagnostics.Stopwatch.StartNew();

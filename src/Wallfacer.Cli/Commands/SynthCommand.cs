@@ -14,13 +14,14 @@ internal static class SynthCommand
         var output = new Option<string>("--output", "-o") { Description = "Where to write the GGUF file.", Required = true };
         var type = new Option<string>("--type") { Description = "Weight type (F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K … Q6_K, or Q4_K_M).", DefaultValueFactory = _ => "Q4_0" };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the random weights.", DefaultValueFactory = _ => 1 };
+        var chat = new Option<bool>("--chat") { Description = "Add ChatML special tokens and chat template, so `chat` and the chat client can run it." };
         var command = new Command("synth", "Write a GGUF model with random weights in a real model's shape. Its text is noise; use it to test and measure.")
         {
-            preset, output, type, seed,
+            preset, output, type, seed, chat,
         };
         CommandRunner.SetAction(command, (parse, ct) =>
         {
-            var spec = Resolve(parse.GetValue(preset)!, parse.GetValue(type)!) with { Seed = parse.GetValue(seed) };
+            var spec = Resolve(parse.GetValue(preset)!, parse.GetValue(type)!) with { Seed = parse.GetValue(seed), WithChatTemplate = parse.GetValue(chat) };
             string path = parse.GetValue(output)!;
             AnsiConsole.Progress().AutoClear(true).Start(p =>
             {
