@@ -44,8 +44,8 @@ public static class Rope
             for (int i = 0; i < half; i++)
             {
                 float x0 = head[2 * i], x1 = head[2 * i + 1];
-                head[2 * i] = x0 * cos[i] - x1 * sin[i];
-                head[2 * i + 1] = x0 * sin[i] + x1 * cos[i];
+                head[2 * i] = RotateFirst(x0, x1, cos[i], sin[i]);
+                head[2 * i + 1] = RotateSecond(x0, x1, cos[i], sin[i]);
             }
         }
         else
@@ -53,9 +53,17 @@ public static class Rope
             for (int i = 0; i < half; i++)
             {
                 float x0 = head[i], x1 = head[i + half];
-                head[i] = x0 * cos[i] - x1 * sin[i];
-                head[i + half] = x0 * sin[i] + x1 * cos[i];
+                head[i] = RotateFirst(x0, x1, cos[i], sin[i]);
+                head[i + half] = RotateSecond(x0, x1, cos[i], sin[i]);
             }
         }
     }
+
+    // ggml's rotate_pairs writes x0·cos − x1·sin and x0·sin + x1·cos; its build (GCC, -ffp-contract=fast, FMA)
+    // fuses the first product of each into an FMA over the rounded second one. Matching that keeps queries
+    // bit-identical, which matters where llama.cpp keeps them in float (its tiled flash attention, prompts of
+    // 64+ tokens); measured op by op in tests/Wallfacer.Conformance/Diagnostics/OpTraceTests.
+    private static float RotateFirst(float x0, float x1, float cos, float sin) => MathF.FusedMultiplyAdd(x0, cos, -(x1 * sin));
+
+    private static float RotateSecond(float x0, float x1, float cos, float sin) => MathF.FusedMultiplyAdd(x0, sin, x1 * cos);
 }

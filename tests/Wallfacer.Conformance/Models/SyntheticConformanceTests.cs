@@ -39,11 +39,7 @@ public class SyntheticConformanceTests(ITestOutputHelper output)
     /// <summary>The issue's tolerance: 1e-3 for float weights, 2e-2 for quantized ones.</summary>
     internal static double Tolerance(GgmlType type) => type switch
     {
-        GgmlType.F32 or GgmlType.F16 => 1e-3,
-        // BF16 keeps 8 mantissa bits, so a single last-ulp difference upstream flips a rounding worth 2^-9 of a
-        // value. llama, qwen2 and minicpm agree to the bit; qwen3 measured 1.05e-3 (positions 64+ of one batch).
-        // The issue asks for 1e-3: this bound records where we are, and the issue note says so.
-        GgmlType.BF16 => 1.5e-3,
+        GgmlType.F32 or GgmlType.F16 or GgmlType.BF16 => 1e-3, // measured: 0 (bit-identical) on every architecture
         _ => 2e-2,
     };
 

@@ -45,7 +45,8 @@ public sealed unsafe partial class LlamaReferenceModel : IDisposable
     /// </summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidDataException">llama.cpp refused the file or could not create a context.</exception>
-    public static LlamaReferenceModel Load(string ggufPath, int threads = 2, int contextSize = 512, bool vocabOnly = false)
+    public static LlamaReferenceModel Load(string ggufPath, int threads = 2, int contextSize = 512, bool vocabOnly = false,
+        TensorCapture? capture = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(contextSize, 2);
@@ -69,6 +70,11 @@ public sealed unsafe partial class LlamaReferenceModel : IDisposable
         contextParams.MicroBatchSize = (uint)contextSize;
         contextParams.Threads = threads;
         contextParams.BatchThreads = threads;
+        if (capture is not null)
+        {
+            contextParams.EvalCallback = TensorCapture.Callback;
+            contextParams.EvalCallbackUserData = capture.UserData;
+        }
         nint context = LlamaNative.InitFromModel(model, contextParams);
         if (context == 0)
         {
