@@ -7,7 +7,10 @@ internal static class CliProcess
 {
     public sealed record Result(int ExitCode, string StdOut, string StdErr);
 
-    public static Result Run(params string[] args)
+    public static Result Run(params string[] args) => Run(new Dictionary<string, string?>(), args);
+
+    /// <summary>Runs with extra environment variables; a null value removes the variable from the child's environment.</summary>
+    public static Result Run(IReadOnlyDictionary<string, string?> environment, params string[] args)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "wallfacer.dll");
         var psi = new ProcessStartInfo("dotnet")
@@ -21,6 +24,13 @@ internal static class CliProcess
         foreach (var a in args)
             psi.ArgumentList.Add(a);
         psi.Environment["NO_COLOR"] = "1";
+        foreach (var (name, value) in environment)
+        {
+            if (value == null)
+                psi.Environment.Remove(name);
+            else
+                psi.Environment[name] = value;
+        }
         using var p = Process.Start(psi)!;
         p.StandardInput.Close();
         var stdout = p.StandardOutput.ReadToEndAsync();

@@ -4,8 +4,8 @@ namespace Wallfacer.Cli.Tests;
 
 /// <summary>
 /// The layering of design.md, checked on the built assemblies: data flows one way and nothing below looks
-/// up. Numerics ← Gguf ← Tokenizers; Numerics, Gguf ← Models; Models, Tokenizers ← Inference ← Cli. And the
-/// libraries ship no native code: no DllImport anywhere in src/.
+/// up. Numerics ← Gguf ← Tokenizers; Numerics, Gguf ← Models; Models, Tokenizers ← Inference ← Cli; Hub, which
+/// stands alone, ← Cli. And the libraries ship no native code: no DllImport anywhere in src/.
 /// </summary>
 public class DependencyRuleTests
 {
@@ -16,7 +16,8 @@ public class DependencyRuleTests
         ["Wallfacer.Tokenizers"] = ["Wallfacer.Gguf", "Wallfacer.Numerics"],
         ["Wallfacer.Models"] = ["Wallfacer.Gguf", "Wallfacer.Numerics"],
         ["Wallfacer.Inference"] = ["Wallfacer.Models", "Wallfacer.Tokenizers", "Wallfacer.Gguf", "Wallfacer.Numerics"],
-        ["wallfacer"] = ["Wallfacer.Inference", "Wallfacer.Models", "Wallfacer.Tokenizers", "Wallfacer.Gguf", "Wallfacer.Numerics"],
+        ["Wallfacer.Hub"] = [],
+        ["wallfacer"] = ["Wallfacer.Inference", "Wallfacer.Models", "Wallfacer.Tokenizers", "Wallfacer.Gguf", "Wallfacer.Numerics", "Wallfacer.Hub"],
     };
 
     public static TheoryData<string> Assemblies => new(Allowed.Keys);

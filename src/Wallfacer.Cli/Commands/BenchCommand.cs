@@ -21,7 +21,7 @@ internal static class BenchCommand
 
     public static Command Create()
     {
-        var model = new Option<string>("--model", "-m") { Description = "Path of a GGUF model file." };
+        var model = new Option<string>("--model", "-m") { Description = CommonOptions.ModelDescription };
         var preset = new Option<string>("--preset") { Description = "Benchmark a synthetic model of this shape instead: " + string.Join(", ", SyntheticPresets.Names) + "." };
         var type = new Option<string>("--type") { Description = "Weight type of the synthetic model (Q4_0, Q8_0, Q4_K_M, …).", DefaultValueFactory = _ => "Q4_0" };
         var prompt = new Option<int>("--prompt", "-p") { Description = "Prompt length in tokens (random token ids).", DefaultValueFactory = _ => 128 };
@@ -57,7 +57,7 @@ internal static class BenchCommand
         if (model == null && preset == null)
             throw new ArgumentException("Say what to measure: --model FILE, or --preset NAME for a synthetic model.");
         if (model != null)
-            return File.Exists(model) ? model : throw new FileNotFoundException($"Model file not found: {model}", model);
+            return ModelLocator.Resolve(model);
 
         var spec = SynthCommand.Resolve(preset!, type);
         // The same cache as bench/Wallfacer.Bench: one file per preset and type, written once.

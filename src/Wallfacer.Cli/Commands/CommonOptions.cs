@@ -7,13 +7,16 @@ internal static class CommonOptions
 {
     public static readonly Option<bool> Verbose = new("--verbose")
     {
-        Description = "Show full exception details on errors.",
+        Description = "Show full exception details on errors, and the download log of pull.",
         Recursive = true,
     };
 
+    public const string ModelDescription =
+        "A GGUF model: a file path, or owner/name[:FILE-or-QUANT] of a model already pulled into the hub cache (see `wallfacer pull`, `wallfacer list`).";
+
     public static Option<string> Model() => new("--model", "-m")
     {
-        Description = "Path of a GGUF model file.",
+        Description = ModelDescription,
         Required = true,
     };
 

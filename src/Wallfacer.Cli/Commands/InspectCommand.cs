@@ -13,7 +13,7 @@ internal static class InspectCommand
 
     public static Command Create()
     {
-        var model = new Argument<string>("model") { Description = "Path of a GGUF file." };
+        var model = new Argument<string>("model") { Description = CommonOptions.ModelDescription };
         var json = CommonOptions.Json();
         var command = new Command("inspect", "Show a GGUF file's metadata, tensor table, parameter count and memory estimate.")
         {
@@ -21,7 +21,7 @@ internal static class InspectCommand
         };
         CommandRunner.SetAction(command, (parse, _) =>
         {
-            using var file = GgufFile.Open(parse.GetValue(model)!);
+            using var file = GgufFile.Open(ModelLocator.Resolve(parse.GetValue(model)!));
             var summary = Summarize(file);
             if (parse.GetValue(json))
                 Console.WriteLine(JsonSerializer.Serialize(summary, JsonOptions.Indented));

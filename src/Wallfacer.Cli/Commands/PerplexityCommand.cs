@@ -21,7 +21,7 @@ internal static class PerplexityCommand
         {
             string text = File.ReadAllText(parse.GetValue(file)!);
             int ctx = parse.GetValue(context);
-            using var lm = LanguageModel.Load(parse.GetValue(model)!);
+            using var lm = LanguageModel.Load(ModelLocator.Resolve(parse.GetValue(model)!));
             using var session = lm.CreateSession(new SessionOptions { ContextLength = ctx, Threads = parse.GetValue(threads), BatchSize = Math.Min(ctx, 512) });
             var tokens = lm.Tokenizer.Encode(text, addSpecial: true, parseSpecial: false);
             PerplexityResult? result = null;

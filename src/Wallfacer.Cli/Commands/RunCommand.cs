@@ -35,7 +35,7 @@ internal static class RunCommand
                 TopLogprobs = parse.GetValue(topLogprobs),
             };
             var loadClock = System.Diagnostics.Stopwatch.StartNew();
-            using var lm = LanguageModel.Load(parse.GetValue(model)!);
+            using var lm = LanguageModel.Load(ModelLocator.Resolve(parse.GetValue(model)!));
             using var session = lm.CreateSession(new SessionOptions { Threads = parse.GetValue(threads), ContextLength = parse.GetValue(context) });
             var load = loadClock.Elapsed;
             return parse.GetValue(json)

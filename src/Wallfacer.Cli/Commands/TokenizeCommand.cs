@@ -21,7 +21,7 @@ internal static class TokenizeCommand
         };
         CommandRunner.SetAction(command, (parse, _) =>
         {
-            using var file = GgufFile.Open(parse.GetValue(model)!);
+            using var file = GgufFile.Open(ModelLocator.Resolve(parse.GetValue(model)!));
             var tokenizer = TokenizerFactory.FromGguf(file.Metadata);
             bool special = !parse.GetValue(noSpecial);
             var ids = tokenizer.Encode(parse.GetValue(text)!, addSpecial: special, parseSpecial: special);
