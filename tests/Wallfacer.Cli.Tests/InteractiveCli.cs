@@ -26,22 +26,23 @@ internal sealed class InteractiveCli : IDisposable
             psi.ArgumentList.Add(a);
         psi.Environment["NO_COLOR"] = "1";
         _process = Process.Start(psi)!;
-        _process.OutputDataReceived += (_, e) => Append(_stdout, e.Data);
-        _process.ErrorDataReceived += (_, e) => Append(_stderr, e.Data);
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
+        // Character by character, not line by line: a streamed answer has no newline until it ends.
+        _readers = [Pump(_process.StandardOutput, _stdout), Pump(_process.StandardError, _stderr)];
     }
+
+    private readonly Task[] _readers;
+
+    private Task Pump(StreamReader reader, StringBuilder into) => Task.Run(async () =>
+    {
+        var buffer = new char[4096];
+        int read;
+        while ((read = await reader.ReadAsync(buffer)) > 0)
+            lock (_gate)
+                into.Append(buffer, 0, read);
+    });
 
     public string StdOut { get { lock (_gate) return _stdout.ToString(); } }
     public string StdErr { get { lock (_gate) return _stderr.ToString(); } }
-
-    private void Append(StringBuilder into, string? line)
-    {
-        if (line is null)
-            return;
-        lock (_gate)
-            into.Append(line).Append('\n');
-    }
 
     public void WriteLine(string line)
     {
@@ -80,7 +81,7 @@ internal sealed class InteractiveCli : IDisposable
         _process.StandardInput.Close();
         if (!_process.WaitForExit(TimeSpan.FromSeconds(timeoutSeconds)))
             throw new TimeoutException($"wallfacer did not exit.\nstderr:\n{StdErr}");
-        _process.WaitForExit(); // drain the output events
+        Task.WaitAll(_readers, TimeSpan.FromSeconds(10)); // drain what is left of the output
         return _process.ExitCode;
     }
 

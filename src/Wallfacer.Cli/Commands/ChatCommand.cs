@@ -24,10 +24,10 @@ internal static class ChatCommand
         sampling.AddTo(command);
         CommandRunner.SetAction(command, async (parse, ct) =>
         {
-            string path = parse.GetValue(model)!;
+            string path = ModelLocator.Resolve(parse.GetValue(model)!);
             using var lm = LanguageModel.Load(path);
             string? templateText = parse.GetValue(template) is { } file ? await File.ReadAllTextAsync(file.FullName, ct) : null;
-            var formatter = ChatFormatter.ForModel(lm, templateText, new StderrLogger());
+            var formatter = ChatFormatter.ForModel(lm, templateText, StderrLogger.For(parse.GetValue(CommonOptions.Verbose)));
             using var session = lm.CreateSession(new SessionOptions { Threads = parse.GetValue(threads), ContextLength = parse.GetValue(context) });
             var options = new GenerationOptions { MaxTokens = parse.GetValue(count), Sampling = sampling.Read(parse) };
             var loop = new ChatLoop(session, formatter, new ChatTranscript(parse.GetValue(system)), options,
