@@ -1,4 +1,5 @@
 using Wallfacer.Models.Blocks;
+using Wallfacer.Models.Cache;
 using Wallfacer.Numerics.Kernels;
 
 namespace Wallfacer.Models;
@@ -29,6 +30,8 @@ public sealed class ForwardState
         RopeCos = new float[c.RotaryDims / 2];
         RopeSin = new float[c.RotaryDims / 2];
         Attention = new AttentionWork(c, workers);
+        RowCaches = new KvCache[maxBatch];
+        RowPositions = new int[maxBatch];
     }
 
     /// <summary>Most tokens one forward call may take.</summary>
@@ -47,6 +50,8 @@ public sealed class ForwardState
     internal float[] RopeSin { get; }      // (rotaryDims/2)
     internal MatMul MatMul { get; } = new();
     internal AttentionWork Attention { get; }
+    internal KvCache[] RowCaches { get; }   // (batch): the sequence each row belongs to
+    internal int[] RowPositions { get; }    // (batch): each row's position in its sequence
 
     /// <summary>(batch, embedding) final-normed hidden states after a <see cref="LogitsFor.HiddenStates"/> forward call.</summary>
     public ReadOnlySpan<float> HiddenStates => Normed;

@@ -31,15 +31,61 @@ public static class Transformer
     public static void Forward(DecoderModel model, ReadOnlySpan<int> tokens, KvCache cache, ForwardState s,
         WorkerPool pool, LogitsFor logitsFor = LogitsFor.LastToken)
     {
-        var c = model.Config;
-        var w = model.Weights;
-        int n = tokens.Length, start = cache.Length, E = c.EmbeddingLength;
+        int n = tokens.Length, start = cache.Length;
         if (n == 0 || n > s.MaxBatch)
             throw new ArgumentException($"A forward call takes 1..{s.MaxBatch} tokens, got {n}.", nameof(tokens));
         if (start + n > cache.Capacity)
             throw new InvalidOperationException(
                 $"The context is full: {start} + {n} tokens exceed its {cache.Capacity} positions.");
-        float[]? ropeFactors = w.RopeFactorsFor(cache.Capacity);
+        for (int t = 0; t < n; t++)
+        {
+            s.RowCaches[t] = cache;
+            s.RowPositions[t] = start + t;
+        }
+        Run(model, tokens, s, pool, logitsFor, oneSequence: cache);
+        cache.SetLength(start + n);
+        Array.Clear(s.RowCaches, 0, n);
+    }
+
+    /// <summary>
+    /// One decode step for several sequences at once (continuous batching): token t is appended to
+    /// <paramref name="caches"/>[t] at its next position. The weights are read once for all of them; each
+    /// row's attention sees only its own cache. Row t of <c>state.Logits</c> receives sequence t's logits.
+    /// </summary>
+    public static void ForwardSequences(DecoderModel model, ReadOnlySpan<int> tokens, ReadOnlySpan<KvCache> caches,
+        ForwardState s, WorkerPool pool)
+    {
+        int n = tokens.Length;
+        if (n == 0 || n > s.MaxBatch || caches.Length != n)
+            throw new ArgumentException($"A batched decode takes 1..{s.MaxBatch} tokens, one per cache; got {n} tokens and {caches.Length} caches.");
+        for (int t = 0; t < n; t++)
+        {
+            var cache = caches[t];
+            if (cache.Length >= cache.Capacity)
+                throw new InvalidOperationException($"The context of sequence {t} is full ({cache.Capacity} positions).");
+            for (int u = 0; u < t; u++)
+                if (ReferenceEquals(caches[u], cache))
+                    throw new ArgumentException($"Sequences {u} and {t} share a cache; a batched decode takes one token per sequence.");
+            s.RowCaches[t] = cache;
+            s.RowPositions[t] = cache.Length;
+        }
+        Run(model, tokens, s, pool, LogitsFor.AllTokens, oneSequence: null);
+        for (int t = 0; t < n; t++)
+            caches[t].SetLength(s.RowPositions[t] + 1);
+        Array.Clear(s.RowCaches, 0, n);
+    }
+
+    /// <summary>
+    /// The layers and the output, for rows whose caches and positions are in <c>s.RowCaches</c>/<c>s.RowPositions</c>:
+    /// consecutive positions of <paramref name="oneSequence"/>, or (null) one row per sequence.
+    /// </summary>
+    private static void Run(DecoderModel model, ReadOnlySpan<int> tokens, ForwardState s, WorkerPool pool,
+        LogitsFor logitsFor, KvCache? oneSequence)
+    {
+        var c = model.Config;
+        var w = model.Weights;
+        int n = tokens.Length, E = c.EmbeddingLength;
+        float[]? ropeFactors = w.RopeFactorsFor(s.RowCaches[0].Capacity);
 
         Embed(w, c, tokens, s.X);                                       // x: (n, E)
         for (int l = 0; l < c.BlockCount; l++)
@@ -57,10 +103,14 @@ public static class Transformer
             NormHeads(s.K, layer.KeyNorm, n * c.KvHeadCount, c.KeyHeadDim, c.RmsNormEpsilon);
             for (int t = 0; t < n; t++)
             {
-                ApplyRope(c, s, start + t, ropeFactors, t);
-                cache.Store(l, start + t, s.K.AsSpan(t * c.KeyWidth, c.KeyWidth), s.V.AsSpan(t * c.ValueWidth, c.ValueWidth));
+                int position = s.RowPositions[t];
+                ApplyRope(c, s, position, ropeFactors, t);
+                s.RowCaches[t].Store(l, position, s.K.AsSpan(t * c.KeyWidth, c.KeyWidth), s.V.AsSpan(t * c.ValueWidth, c.ValueWidth));
             }
-            s.Attention.Run(pool, cache, l, s.Q, s.AttentionOut, n, start);
+            if (oneSequence is not null)
+                s.Attention.Run(pool, oneSequence, l, s.Q, s.AttentionOut, n, s.RowPositions[0]);
+            else
+                s.Attention.RunRows(pool, s.RowCaches, s.RowPositions, l, s.Q, s.AttentionOut, n);
             s.MatMul.Multiply(layer.AttentionOutput, s.AttentionOut, s.Projected, n, pool);
             AddResidual(s.X, s.Projected, n * E, c.ResidualScale);
 
@@ -72,7 +122,6 @@ public static class Transformer
             s.MatMul.Multiply(layer.Down, s.Gate, s.Projected, n, pool); // (n, E)
             AddResidual(s.X, s.Projected, n * E, c.ResidualScale);
         }
-        cache.SetLength(start + n);
 
         // Output: logits = Wout · norm(x) / logitScale, for the rows asked for.
         int first = logitsFor == LogitsFor.LastToken ? n - 1 : 0, rows = n - first;

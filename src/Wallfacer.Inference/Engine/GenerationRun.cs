@@ -16,20 +16,18 @@ public sealed class GenerationRun
 {
     private readonly InferenceSession _session;
     private readonly GenerationOptions _options;
-    private readonly Sampler _sampler;
+    private readonly TokenPicker _picker;
     private readonly Stopwatch _clock = new();
-    private readonly StringBuilder _text = new();
     private readonly int[] _next = new int[1];
     private bool _started;
 
     internal GenerationRun(InferenceSession session, IReadOnlyList<int> promptTokens, GenerationOptions options)
     {
-        options.Validate();
         if (promptTokens.Count == 0)
             throw new ArgumentException("The prompt is empty: it produced no tokens.", nameof(promptTokens));
         _session = session;
         _options = options;
-        _sampler = new Sampler(options.Sampling, session.VocabSize);
+        _picker = new TokenPicker(session.Model.Tokenizer, session.VocabSize, options, promptTokens);
         PromptTokens = promptTokens;
     }
 
@@ -40,10 +38,10 @@ public sealed class GenerationRun
     public int CachedPromptTokens { get; private set; }
 
     /// <summary>Tokens generated so far (end-of-generation included when it ended the run).</summary>
-    public int GeneratedTokenCount { get; private set; }
+    public int GeneratedTokenCount => _picker.Generated;
 
     /// <summary>Why the run ended; meaningful once the steps are exhausted.</summary>
-    public FinishReason FinishReason { get; private set; } = FinishReason.MaxTokens;
+    public FinishReason FinishReason => _picker.FinishReason;
 
     /// <summary>Time to evaluate the (uncached part of the) prompt.</summary>
     public TimeSpan PromptTime { get; private set; }
@@ -52,10 +50,10 @@ public sealed class GenerationRun
     public TimeSpan GenerationTime => _clock.Elapsed;
 
     /// <summary>The seed the sampler drew with (replay a run by passing it back).</summary>
-    public ulong Seed => _sampler.Seed;
+    public ulong Seed => _picker.Seed;
 
     /// <summary>The text generated so far, stop strings excluded.</summary>
-    public string Text => _text.ToString();
+    public string Text => _picker.Text;
 
     /// <summary>The tokens, one step at a time, computed on the caller's thread.</summary>
     public IEnumerable<TokenStep> Steps(CancellationToken cancellationToken = default)
@@ -76,61 +74,31 @@ public sealed class GenerationRun
 
     private IEnumerable<TokenStep> Run(CancellationToken ct)
     {
-        var tokenizer = _session.Model.Tokenizer;
-        var decoder = new StreamingDecoder(tokenizer);
-        var stops = new StopStringMatcher(_options.StopStrings);
-        foreach (int t in PromptTokens)
-            _sampler.Accept(t);
-
         EvaluatePrompt(ct);
         _clock.Restart();
-
-        for (int produced = 0; produced < _options.MaxTokens; produced++)
+        try
         {
-            ct.ThrowIfCancellationRequested();
-            var logits = _session.LastLogits;
-            int token = _sampler.Sample(logits);
-            float logprob = Logprobs.LogSoftmaxAt(logits, token);
-            var top = TopOf(logits);
-            _sampler.Accept(token);
-            GeneratedTokenCount++;
-            if (tokenizer.Vocabulary.IsEndOfGeneration(token))
-            {
-                FinishReason = FinishReason.EndOfGeneration;
-                string rest = stops.Push(decoder.Flush()).Text + stops.Flush();
-                _text.Append(rest);
-                if (rest.Length > 0)
-                    yield return new TokenStep(token, rest, logprob, top);
-                _clock.Stop();
+            if (_picker.NothingToDo)
                 yield break;
-            }
-
-            var match = stops.Push(decoder.Push(token));
-            _text.Append(match.Text);
-            yield return new TokenStep(token, match.Text, logprob, top);
-            if (match.Stopped)
+            while (true)
             {
-                FinishReason = FinishReason.StopString;
-                _clock.Stop();
-                yield break;
-            }
-            if (_session.Cache.Length >= _session.ContextLength)
-            {
-                FinishReason = FinishReason.ContextFull;
-                _clock.Stop();
-                yield break;
-            }
-            if (produced + 1 < _options.MaxTokens)
-            {
-                _next[0] = token;
+                ct.ThrowIfCancellationRequested();
+                bool contextFull = _session.Cache.Length >= _session.ContextLength;
+                var step = _picker.Pick(_session.LastLogits, contextFull, out int next);
+                if (step is not null)
+                    yield return step;
+                if (_picker.IsFinished)
+                    break;
+                _next[0] = next;
                 _session.Evaluate(_next, ct);
             }
+            if (_picker.FinishReason == FinishReason.MaxTokens && _picker.Tail() is { } tail)
+                yield return tail;
         }
-        string tail = stops.Push(decoder.Flush()).Text + stops.Flush();
-        _text.Append(tail);
-        _clock.Stop();
-        if (tail.Length > 0)
-            yield return new TokenStep(-1, tail, 0, null);
+        finally
+        {
+            _clock.Stop();
+        }
     }
 
     /// <summary>
@@ -150,14 +118,5 @@ public sealed class GenerationRun
         _clock.Restart();
         _session.Evaluate(prompt.AsSpan(start), ct);
         PromptTime = _clock.Elapsed;
-    }
-
-    private TokenLogprob[]? TopOf(ReadOnlySpan<float> logits)
-    {
-        if (_options.TopLogprobs == 0)
-            return null;
-        var top = new TokenLogprob[_options.TopLogprobs];
-        Logprobs.TopK(logits, top);
-        return top;
     }
 }

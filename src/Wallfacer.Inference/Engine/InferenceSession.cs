@@ -116,6 +116,14 @@ public sealed class InferenceSession : IDisposable
         Cache.SetLength(length);
     }
 
+    /// <summary>Records a token whose keys and values a batched forward pass already stored in <see cref="Cache"/>.</summary>
+    internal void AppendBatchedToken(int token)
+    {
+        if (_tokens.Count + 1 != Cache.Length)
+            throw new InvalidOperationException("The cache and the token list disagree: the token was not evaluated for this session.");
+        _tokens.Add(token);
+    }
+
     /// <summary>How many leading tokens of <paramref name="tokens"/> the session already holds, in order.</summary>
     public int CommonPrefixLength(ReadOnlySpan<int> tokens)
     {

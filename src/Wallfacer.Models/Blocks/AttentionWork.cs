@@ -38,6 +38,8 @@ internal sealed class AttentionWork : IParallelWork
     private float[] _q = [];        // (tokens, heads·keyDim)
     private float[] _output = [];   // (tokens, heads·valueDim)
     private KvCache? _cache;
+    private KvCache[]? _rowCaches;   // per query row, when the rows belong to different sequences
+    private int[]? _rowPositions;
     private int _layer;
     private int _startPosition;
     private bool _tiled;
@@ -68,6 +70,27 @@ internal sealed class AttentionWork : IParallelWork
         _cache = null;
     }
 
+    /// <summary>
+    /// Attends one query row per sequence: row t (at position <c>positions[t]</c>) over <c>caches[t]</c>. Each
+    /// row takes the same path as a lone generated token, so a sequence gets the same numbers batched or alone.
+    /// </summary>
+    public void RunRows(WorkerPool pool, KvCache[] caches, int[] positions, int layer, float[] q, float[] output, int tokens)
+    {
+        _rowCaches = caches;
+        _rowPositions = positions;
+        _layer = layer;
+        _q = q;
+        _output = output;
+        _tiled = false;
+        pool.Run(this, tokens * _c.HeadCount);
+        _rowCaches = null;
+        _rowPositions = null;
+    }
+
+    private KvCache CacheOf(int token) => _rowCaches is { } caches ? caches[token] : _cache!;
+
+    private int PositionOf(int token) => _rowPositions is { } positions ? positions[token] : _startPosition + token;
+
     public void Execute(int worker, int start, int end)
     {
         for (int item = start; item < end; item++)
@@ -84,13 +107,14 @@ internal sealed class AttentionWork : IParallelWork
     {
         int keyDim = _c.KeyHeadDim, valueDim = _c.ValueHeadDim;
         int kvHead = head / (_c.HeadCount / _c.KvHeadCount);
-        int visible = _startPosition + token + 1; // causal: positions 0..own position
+        int visible = PositionOf(token) + 1; // causal: positions 0..own position
+        var cache = CacheOf(token);
         float scale = 1.0f / MathF.Sqrt(keyDim);
 
         var q = _query[worker];
         RoundThroughHalf(QueryRow(token, head), q);
-        var keys = _cache!.Keys(_layer, visible);
-        var values = _cache.Values(_layer, visible);
+        var keys = cache.Keys(_layer, visible);
+        var values = cache.Values(_layer, visible);
         var keyRow = _keyRow[worker];
         var valueRow = _valueRow[worker];
         var acc = _accumulator[worker]; // holds half-precision values, as llama.cpp's VKQ16
@@ -99,7 +123,7 @@ internal sealed class AttentionWork : IParallelWork
         float max = float.NegativeInfinity, sum = 0;
         for (int j = 0; j < visible; j++)
         {
-            HalfConvert.HalfToSingle(keys.Slice(j * _cache.KeyWidth + kvHead * keyDim, keyDim), keyRow);
+            HalfConvert.HalfToSingle(keys.Slice(j * cache.KeyWidth + kvHead * keyDim, keyDim), keyRow);
             float s = GgmlDot.HalfOrder(keyRow, q) * scale;
             float ms = 1.0f, vs = 1.0f;
             if (s > max)
@@ -113,7 +137,7 @@ internal sealed class AttentionWork : IParallelWork
             {
                 vs = MathF.Exp(s - max);
             }
-            HalfConvert.HalfToSingle(values.Slice(j * _cache.ValueWidth + kvHead * valueDim, valueDim), valueRow);
+            HalfConvert.HalfToSingle(values.Slice(j * cache.ValueWidth + kvHead * valueDim, valueDim), valueRow);
             for (int d = 0; d < valueDim; d++)      // ggml_vec_mad_f16 (its tail measured fused too)
                 acc[d] = RoundToHalf(MathF.FusedMultiplyAdd(valueRow[d], vs, acc[d]));
             sum = sum * ms + vs; // llama.cpp's build does not contract this into an FMA

@@ -1,0 +1,31 @@
+using Wallfacer.Inference.Engine;
+
+namespace Wallfacer.Inference.Scheduling;
+
+/// <summary>Shape of a <see cref="BatchScheduler"/>: slots, their sessions, and the wait queue.</summary>
+public sealed record BatchSchedulerOptions
+{
+    /// <summary>Requests generating at once (llama-server's <c>--parallel</c>); their decode steps share one forward pass.</summary>
+    public int Slots { get; init; } = 4;
+
+    /// <summary>Each slot's session: context length, threads, prompt batch size.</summary>
+    public SessionOptions Session { get; init; } = new();
+
+    /// <summary>Requests allowed to wait for a slot; beyond that <see cref="BatchScheduler.Submit"/> throws <see cref="QueueFullException"/>.</summary>
+    public int MaxQueue { get; init; } = 64;
+
+    internal void Validate()
+    {
+        if (Slots is < 1 or > 256)
+            throw new ArgumentOutOfRangeException(nameof(Slots), Slots, "Slots must be within 1..256.");
+        if (MaxQueue < 0)
+            throw new ArgumentOutOfRangeException(nameof(MaxQueue), MaxQueue, "MaxQueue must not be negative.");
+    }
+}
+
+/// <summary>The wait queue is full; the caller should retry later (HTTP 429).</summary>
+public sealed class QueueFullException(int capacity)
+    : InvalidOperationException($"All slots are busy and {capacity} requests are already waiting; retry later.")
+{
+    public int Capacity { get; } = capacity;
+}
