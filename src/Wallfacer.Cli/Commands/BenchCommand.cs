@@ -50,7 +50,7 @@ internal static class BenchCommand
     }
 
     /// <summary>The model file: <paramref name="model"/>, or the synthetic <paramref name="preset"/> cached in the temp folder.</summary>
-    private static string ResolveModel(string? model, string? preset, string type, bool quiet, CancellationToken ct)
+    internal static string ResolveModel(string? model, string? preset, string type, bool quiet, CancellationToken ct)
     {
         if (model != null && preset != null)
             throw new ArgumentException("Give --model FILE or --preset NAME, not both.");
