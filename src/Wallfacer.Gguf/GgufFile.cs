@@ -154,6 +154,32 @@ public sealed unsafe class GgufFile : IDisposable
         return _base + start;
     }
 
+    /// <summary>
+    /// Reads one byte of every page of the tensor data so the operating system maps it in now rather than on
+    /// first use (llama.cpp's prefetch): loading stays metadata-only by default, and a caller that wants the
+    /// first token fast on a cold cache — or wants the weights resident before serving — asks for this.
+    /// Runs on <paramref name="threads"/> threads; <paramref name="progress"/> receives the fraction done.
+    /// </summary>
+    public void TouchData(int threads = 1, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_base == null, this);
+        const long Page = 4096, Chunk = 64L << 20; // 64 MiB per work item
+        long length = FileLength - DataOffset;
+        long chunks = (length + Chunk - 1) / Chunk;
+        long done = 0;
+        byte* data = _base + DataOffset;
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads), CancellationToken = cancellationToken };
+        Parallel.For(0L, chunks, options, chunk =>
+        {
+            long start = chunk * Chunk, end = Math.Min(length, start + Chunk);
+            int sum = 0;
+            for (long offset = start; offset < end; offset += Page)
+                sum += Volatile.Read(ref data[offset]);
+            GC.KeepAlive(sum);
+            progress?.Report((double)Interlocked.Increment(ref done) / chunks);
+        });
+    }
+
     public void Dispose()
     {
         if (_base == null)

@@ -16,16 +16,19 @@ internal static class ChatCommand
         var template = new Option<FileInfo?>("--chat-template-file") { Description = "A Jinja chat template to use instead of the model's." };
         var threads = CommonOptions.Threads();
         var context = CommonOptions.Context();
+        var preTouch = CommonOptions.PreTouch();
         var sampling = new SamplingOptions();
         var command = new Command("chat", "Chat with a model in the terminal: streamed answers, /reset, /save, /load, /stats; Ctrl+C stops an answer.")
         {
-            model, system, count, template, threads, context,
+            model, system, count, template, threads, context, preTouch,
         };
         sampling.AddTo(command);
         CommandRunner.SetAction(command, async (parse, ct) =>
         {
             string path = ModelLocator.Resolve(parse.GetValue(model)!);
             using var lm = LanguageModel.Load(path);
+            if (parse.GetValue(preTouch))
+                lm.PreTouch(parse.GetValue(threads), cancellationToken: ct);
             string? templateText = parse.GetValue(template) is { } file ? await File.ReadAllTextAsync(file.FullName, ct) : null;
             var formatter = ChatFormatter.ForModel(lm, templateText, StderrLogger.For(parse.GetValue(CommonOptions.Verbose)));
             using var session = lm.CreateSession(new SessionOptions { Threads = parse.GetValue(threads), ContextLength = parse.GetValue(context) });

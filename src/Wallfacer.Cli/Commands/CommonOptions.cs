@@ -30,6 +30,11 @@ internal static class CommonOptions
         Description = "Threads for the forward pass (default: one per processor).",
     };
 
+    public static Option<bool> PreTouch() => new("--pretouch")
+    {
+        Description = "Read every page of the weights at load (a slower start, no page faults later).",
+    };
+
     public static Option<int> Context() => new("--ctx", "-c")
     {
         Description = "Context length in tokens (default: the model's, at most 4096).",

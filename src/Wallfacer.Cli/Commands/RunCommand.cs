@@ -21,10 +21,11 @@ internal static class RunCommand
         var topLogprobs = new Option<int>("--top-logprobs") { Description = "Report the K most likely tokens at each generated position (with --json)." };
         var threads = CommonOptions.Threads();
         var context = CommonOptions.Context();
+        var preTouch = CommonOptions.PreTouch();
         var json = CommonOptions.Json();
         var command = new Command("run", "Generate text from a prompt.")
         {
-            model, prompt, count, stops, topLogprobs, threads, context, json,
+            model, prompt, count, stops, topLogprobs, threads, context, json, preTouch,
         };
         sampling.AddTo(command);
         CommandRunner.SetAction(command, async (parse, ct) =>
@@ -36,6 +37,8 @@ internal static class RunCommand
             };
             var loadClock = System.Diagnostics.Stopwatch.StartNew();
             using var lm = LanguageModel.Load(ModelLocator.Resolve(parse.GetValue(model)!));
+            if (parse.GetValue(preTouch))
+                lm.PreTouch(parse.GetValue(threads), cancellationToken: ct);
             using var session = lm.CreateSession(new SessionOptions { Threads = parse.GetValue(threads), ContextLength = parse.GetValue(context) });
             var load = loadClock.Elapsed;
             return parse.GetValue(json)
