@@ -67,9 +67,24 @@ public sealed class WallfacerChatClient : IChatClient
 
     public ChatClientMetadata Metadata { get; }
 
-    public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
-        CancellationToken cancellationToken = default) =>
-        GetStreamingResponseAsync(messages, options, cancellationToken).ToChatResponseAsync(cancellationToken);
+    /// <summary>
+    /// Key of the <see cref="Wallfacer.Inference.Engine.GenerationConfidence"/> in the response's (and the last
+    /// update's) <c>AdditionalProperties</c>: how sure the model was of its answer.
+    /// </summary>
+    public const string ConfidenceKey = "wallfacer.confidence";
+
+    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        var updates = new List<ChatResponseUpdate>();
+        await foreach (var update in GetStreamingResponseAsync(messages, options, cancellationToken).ConfigureAwait(false))
+            updates.Add(update);
+        var response = updates.ToChatResponse();
+        // The confidence rides on the last update; surface it on the response itself, where callers look.
+        if (updates.LastOrDefault()?.AdditionalProperties?.TryGetValue(ConfidenceKey, out object? confidence) == true)
+            (response.AdditionalProperties ??= [])[ConfidenceKey] = confidence;
+        return response;
+    }
 
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages,
         ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -104,6 +119,7 @@ public sealed class WallfacerChatClient : IChatClient
         yield return Update(new ChatResponseUpdate(ChatRole.Assistant, [new UsageContent(Usage(run, prompt.Length))])
         {
             FinishReason = FinishReasonOf(run.FinishReason),
+            AdditionalProperties = new() { [ConfidenceKey] = run.Confidence },
         });
 
         ChatResponseUpdate Update(ChatResponseUpdate update)

@@ -200,3 +200,21 @@ public class ChatClientTests(ChatModelFixture fixture) : IClassFixture<ChatModel
         Assert.Contains("context is full", ex.Message);
     }
 }
+
+public class ConfidenceTests(ChatModelFixture fixture) : IClassFixture<ChatModelFixture>
+{
+    [Fact]
+    public async Task The_response_carries_the_models_confidence_in_its_answer()
+    {
+        using var client = fixture.CreateClient();
+        var cold = await client.GetResponseAsync("tell me a story", new ChatOptions { Temperature = 2f, TopK = 0, TopP = 1, Seed = 1, MaxOutputTokens = 16, AdditionalProperties = new() { ["min_p"] = 0.0 } });
+        var greedy = await client.GetResponseAsync("tell me a story", new ChatOptions { Temperature = 0f, MaxOutputTokens = 16 });
+        var c = Assert.IsType<Wallfacer.Inference.Engine.GenerationConfidence>(cold.AdditionalProperties![WallfacerChatClient.ConfidenceKey]);
+        var g = Assert.IsType<Wallfacer.Inference.Engine.GenerationConfidence>(greedy.AdditionalProperties![WallfacerChatClient.ConfidenceKey]);
+        Assert.Equal(cold.Usage!.OutputTokenCount, c.Tokens);
+        Assert.InRange(c.MinLogprob, double.MinValue, c.MeanLogprob);
+        Assert.True(c.MeanEntropy > 0);
+        // Greedy picks the most likely token every time: more confident on average than hot sampling.
+        Assert.True(g.MeanLogprob > c.MeanLogprob, $"greedy {g.MeanLogprob} vs sampled {c.MeanLogprob}");
+    }
+}

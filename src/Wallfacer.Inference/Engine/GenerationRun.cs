@@ -52,6 +52,9 @@ public sealed class GenerationRun
     /// <summary>The seed the sampler drew with (replay a run by passing it back).</summary>
     public ulong Seed => _picker.Seed;
 
+    /// <summary>How sure the model was of the tokens it picked (mean/min log-probability, mean entropy).</summary>
+    public GenerationConfidence Confidence => _picker.Confidence;
+
     /// <summary>The text generated so far, stop strings excluded.</summary>
     public string Text => _picker.Text;
 

@@ -18,6 +18,7 @@ internal sealed class TokenPicker
     private readonly StreamingDecoder _decoder;
     private readonly StopStringMatcher _stops;
     private readonly StringBuilder _text = new();
+    private ConfidenceAccumulator _confidence;
 
     public TokenPicker(ITokenizer tokenizer, int vocabSize, GenerationOptions options, IReadOnlyList<int> promptTokens)
     {
@@ -41,6 +42,9 @@ internal sealed class TokenPicker
 
     public ulong Seed => _sampler.Seed;
 
+    /// <summary>How sure the model was of the tokens it picked, so far.</summary>
+    public GenerationConfidence Confidence => _confidence.Result;
+
     public string Text => _text.ToString();
 
     /// <summary>True when no token should be picked at all (MaxTokens = 0).</summary>
@@ -55,7 +59,8 @@ internal sealed class TokenPicker
     {
         tokenToEvaluate = -1;
         int token = _sampler.Sample(logits);
-        float logprob = Logprobs.LogSoftmaxAt(logits, token);
+        float logprob = Logprobs.LogSoftmaxAndEntropy(logits, token, out double entropy);
+        _confidence.Add(logprob, entropy);
         var top = TopOf(logits);
         _sampler.Accept(token);
         Generated++;

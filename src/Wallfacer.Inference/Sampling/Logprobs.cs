@@ -22,6 +22,29 @@ public static class Logprobs
     }
 
     /// <summary>
+    /// The log-probability of <paramref name="token"/> and the entropy (nats) of the whole distribution, in one
+    /// pass: H = log Z − Σ e^(l−max)·(l−max) / Z. Entropy measures how unsure the model was at this step.
+    /// </summary>
+    public static float LogSoftmaxAndEntropy(ReadOnlySpan<float> logits, int token, out double entropy)
+    {
+        if ((uint)token >= (uint)logits.Length)
+            throw new ArgumentOutOfRangeException(nameof(token), token, $"Token must be in [0, {logits.Length}).");
+        (double max, _) = Normalizer(logits);
+        double total = 0, weighted = 0;
+        foreach (float logit in logits)
+        {
+            if (float.IsNegativeInfinity(logit))
+                continue;
+            double shifted = logit - max, e = PortableMath.Exp(shifted);
+            total += e;
+            weighted += e * shifted;
+        }
+        double logTotal = PortableMath.Log(total);
+        entropy = Math.Max(0, logTotal - weighted / total);
+        return (float)(logits[token] - max - logTotal);
+    }
+
+    /// <summary>
     /// Fills <paramref name="destination"/> with the <c>destination.Length</c> most likely tokens,
     /// most likely first (ties: lower token id first), with their log-probabilities.
     /// O(V log k) with a heap kept in <paramref name="destination"/> itself.

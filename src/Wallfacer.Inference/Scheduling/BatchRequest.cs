@@ -34,6 +34,9 @@ public sealed class BatchRequest
 
     public ulong Seed => Picker.Seed;
 
+    /// <summary>How sure the model was of the tokens it picked.</summary>
+    public GenerationConfidence Confidence => Picker.Confidence;
+
     /// <summary>The generated text, stop strings excluded.</summary>
     public string Text => Picker.Text;
 

@@ -80,8 +80,8 @@ public sealed class BatchScheduler : IDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_stopping, this);
-            bool slotFree = _slots.Any(s => s.Request is null);
-            if (!slotFree && _queue.Count >= _options.MaxQueue)
+            int freeSlots = _slots.Count(s => s.Request is null);
+            if (_queue.Count >= freeSlots + _options.MaxQueue) // the queue may hold requests about to take free slots
                 throw new QueueFullException(_options.MaxQueue);
             _queue.Add(request);
             Monitor.Pulse(_gate);

@@ -79,3 +79,29 @@ public class LogprobsTests
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 }
+
+public class EntropyTests
+{
+    [Fact]
+    public void Entropy_is_log_V_for_a_uniform_distribution_and_zero_for_a_certain_one()
+    {
+        var uniform = new float[1000];
+        Wallfacer.Inference.Sampling.Logprobs.LogSoftmaxAndEntropy(uniform, 3, out double h);
+        Assert.Equal(Math.Log(1000), h, 9);
+
+        var certain = Enumerable.Repeat(float.NegativeInfinity, 10).ToArray();
+        certain[4] = 1f;
+        float lp = Wallfacer.Inference.Sampling.Logprobs.LogSoftmaxAndEntropy(certain, 4, out double zero);
+        Assert.Equal(0, zero, 12);
+        Assert.Equal(0f, lp);
+    }
+
+    [Fact]
+    public void The_logprob_matches_the_plain_log_softmax()
+    {
+        var logits = Enumerable.Range(0, 257).Select(i => MathF.Sin(i) * 5).ToArray();
+        for (int t = 0; t < logits.Length; t += 31)
+            Assert.Equal(Wallfacer.Inference.Sampling.Logprobs.LogSoftmaxAt(logits, t),
+                Wallfacer.Inference.Sampling.Logprobs.LogSoftmaxAndEntropy(logits, t, out _));
+    }
+}
