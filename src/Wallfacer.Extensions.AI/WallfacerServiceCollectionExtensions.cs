@@ -46,6 +46,26 @@ public static class WallfacerServiceCollectionExtensions
         return services;
     }
 
+    /// <summary>
+    /// Makes the registered <see cref="IChatClient"/> collaborative: the local client (register it first with
+    /// <c>AddWallfacerChatClient</c>) plus a remote OpenAI-compatible one, under the given policies.
+    /// Configuration: a "Remote" section (<see cref="Remote.RemoteChatClientOptions"/>) and a "Policy" section
+    /// (<see cref="Collaboration.CollaborationOptions"/>).
+    /// </summary>
+    public static IServiceCollection AddWallfacerCollaboration(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<Remote.RemoteChatClientOptions>().Bind(configuration.GetSection("Remote"));
+        services.AddOptions<Collaboration.CollaborationOptions>().Bind(configuration.GetSection("Policy"));
+        services.AddSingleton(sp => new Remote.RemoteChatClient(sp.GetRequiredService<IOptions<Remote.RemoteChatClientOptions>>().Value));
+        services.AddSingleton(sp => new Collaboration.CollaborativeChatClient(
+            sp.GetRequiredService<WallfacerChatClient>(),
+            sp.GetRequiredService<Remote.RemoteChatClient>(),
+            sp.GetRequiredService<IOptions<Collaboration.CollaborationOptions>>().Value,
+            sp.GetService<ILoggerFactory>()?.CreateLogger<Collaboration.CollaborativeChatClient>()));
+        services.AddSingleton<IChatClient>(sp => sp.GetRequiredService<Collaboration.CollaborativeChatClient>());
+        return services;
+    }
+
     private static IServiceCollection AddCore(IServiceCollection services)
     {
         AddModel(services);

@@ -44,3 +44,30 @@ public class DependencyInjectionTests(ChatModelFixture fixture) : IClassFixture<
         Assert.Contains("ModelPath", ex.Message);
     }
 }
+
+public class CollaborationInjectionTests(ChatModelFixture fixture) : IClassFixture<ChatModelFixture>
+{
+    [Fact]
+    public async Task The_collaborative_client_binds_its_policies_and_endpoint_from_configuration()
+    {
+        using var cloud = new Remote.FakeOpenAiServer();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Wallfacer:ModelPath"] = fixture.Path,
+            ["Wallfacer:ContextLength"] = "256",
+            ["Wallfacer:Threads"] = "1",
+            ["Collab:Remote:Endpoint"] = cloud.Endpoint.ToString(),
+            ["Collab:Remote:Model"] = "big",
+            ["Collab:Policy:MinMeanLogprob"] = "0.5", // nothing local is that sure: always escalate
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddWallfacerChatClient(configuration.GetSection("Wallfacer"));
+        services.AddWallfacerCollaboration(configuration.GetSection("Collab"));
+        await using var provider = services.BuildServiceProvider();
+        var client = provider.GetRequiredService<IChatClient>();
+        Assert.IsType<Wallfacer.Extensions.AI.Collaboration.CollaborativeChatClient>(client);
+        var response = await client.GetResponseAsync("hi", new ChatOptions { Temperature = 0, MaxOutputTokens = 3 });
+        Assert.Equal(cloud.Answer, response.Text);
+        Assert.Equal("big", (string?)System.Text.Json.Nodes.JsonNode.Parse(cloud.Requests.Single())!["model"]);
+    }
+}
