@@ -14,6 +14,7 @@ internal static class Program
         root.Options.Add(CommonOptions.Verbose);
         root.Subcommands.Add(InspectCommand.Create());
         root.Subcommands.Add(TokenizeCommand.Create());
+        root.Subcommands.Add(TemplateCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(PerplexityCommand.Create());
         root.Subcommands.Add(SynthCommand.Create());
