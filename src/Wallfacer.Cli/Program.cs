@@ -16,6 +16,7 @@ internal static class Program
         root.Options.Add(CommonOptions.Verbose);
         root.Subcommands.Add(InspectCommand.Create());
         root.Subcommands.Add(TokenizeCommand.Create());
+        root.Subcommands.Add(TemplateCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(ChatCommand.Create());
         root.Subcommands.Add(PerplexityCommand.Create());

@@ -12,6 +12,13 @@ internal static class CliProcess
     /// <summary>Runs with extra environment variables; a null value removes the variable from the child's environment.</summary>
     public static Result Run(IReadOnlyDictionary<string, string?> environment, params string[] args)
     {
+        var (exitCode, stdout, stderr) = RunBytes(args);
+        return new Result(exitCode, new System.Text.UTF8Encoding(false).GetString(stdout), stderr);
+    }
+
+    /// <summary>Like <see cref="Run"/> but stdout as raw bytes, for output that must match byte for byte.</summary>
+    public static (int ExitCode, byte[] StdOut, string StdErr) RunBytes(params string[] args)
+    {
         string dll = Path.Combine(AppContext.BaseDirectory, "wallfacer.dll");
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -33,13 +40,20 @@ internal static class CliProcess
         }
         using var p = Process.Start(psi)!;
         p.StandardInput.Close();
-        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stdout = ReadAllBytesAsync(p.StandardOutput.BaseStream);
         var stderr = p.StandardError.ReadToEndAsync();
         if (!p.WaitForExit(TimeSpan.FromMinutes(2)))
         {
             p.Kill(entireProcessTree: true);
             throw new TimeoutException("wallfacer " + string.Join(' ', args) + " did not finish in 2 minutes.");
         }
-        return new Result(p.ExitCode, stdout.Result, stderr.Result);
+        return (p.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    private static async Task<byte[]> ReadAllBytesAsync(Stream stream)
+    {
+        using var buffer = new MemoryStream();
+        await stream.CopyToAsync(buffer).ConfigureAwait(false);
+        return buffer.ToArray();
     }
 }
