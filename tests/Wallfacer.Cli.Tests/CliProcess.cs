@@ -12,12 +12,15 @@ internal static class CliProcess
     /// <summary>Runs with extra environment variables; a null value removes the variable from the child's environment.</summary>
     public static Result Run(IReadOnlyDictionary<string, string?> environment, params string[] args)
     {
-        var (exitCode, stdout, stderr) = RunBytes(args);
+        var (exitCode, stdout, stderr) = RunBytes(environment, args);
         return new Result(exitCode, new System.Text.UTF8Encoding(false).GetString(stdout), stderr);
     }
 
     /// <summary>Like <see cref="Run"/> but stdout as raw bytes, for output that must match byte for byte.</summary>
-    public static (int ExitCode, byte[] StdOut, string StdErr) RunBytes(params string[] args)
+    public static (int ExitCode, byte[] StdOut, string StdErr) RunBytes(params string[] args) =>
+        RunBytes(new Dictionary<string, string?>(), args);
+
+    private static (int ExitCode, byte[] StdOut, string StdErr) RunBytes(IReadOnlyDictionary<string, string?> environment, string[] args)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "wallfacer.dll");
         var psi = new ProcessStartInfo("dotnet")

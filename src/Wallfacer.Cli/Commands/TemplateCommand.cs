@@ -34,7 +34,7 @@ internal static class TemplateCommand
         CommandRunner.SetAction(command, (parse, ct) =>
         {
             string? templatePath = parse.GetValue(template);
-            string source = templatePath != null ? File.ReadAllText(templatePath) : ReadModelTemplate(parse.GetValue(model)!);
+            string source = templatePath != null ? File.ReadAllText(templatePath) : ReadModelTemplate(ModelLocator.Resolve(parse.GetValue(model)!));
             var variables = ReadVariables(parse.GetValue(vars)!);
             string prompt = Render(source, variables, ct);
             using var stdout = Console.OpenStandardOutput();
