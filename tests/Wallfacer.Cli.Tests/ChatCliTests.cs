@@ -106,6 +106,35 @@ public sealed class ChatCliTests : IDisposable
         Assert.Equal(0, chat.CloseInputAndWait());
     }
 
+    [Fact]
+    public void With_a_cloud_uncertain_answers_are_handed_over_and_private_ones_stay()
+    {
+        using var cloud = new Wallfacer.Extensions.AI.Tests.Remote.FakeOpenAiServer();
+        using (var chat = new InteractiveCli("chat", "-m", _model, "--temp", "0", "-n", "6", "--ctx", "512", "-t", "1",
+            "--cloud", cloud.Endpoint.ToString(), "--cloud-threshold", "1"))
+        {
+            chat.WriteLine("what is the capital of France?");
+            chat.WaitForStdErr("[the cloud answers instead");
+            chat.WaitUntil(() => chat.StdOut.Contains(cloud.Answer), "the cloud's answer on stdout");
+            chat.WriteLine("my e-mail is jane@example.com, remember it");
+            chat.WaitForStdErr("[the cloud answers instead", count: 2);
+            Assert.Equal(0, chat.CloseInputAndWait());
+        }
+        Assert.Equal(2, cloud.Requests.Count);
+        Assert.DoesNotContain("jane@example.com", cloud.Requests[1]);
+        Assert.Contains("[EMAIL_1]", cloud.Requests[1]);
+
+        using (var chat = new InteractiveCli("chat", "-m", _model, "--temp", "0", "-n", "6", "--ctx", "512", "-t", "1",
+            "--cloud", cloud.Endpoint.ToString(), "--cloud-threshold", "1", "--keep-private"))
+        {
+            chat.WriteLine("card 4111 1111 1111 1111 was charged twice");
+            chat.WaitForStdErr("[answered on the device");
+            Assert.Contains("kept on the device", chat.StdErr);
+            Assert.Equal(0, chat.CloseInputAndWait());
+        }
+        Assert.Equal(2, cloud.Requests.Count); // nothing more reached the cloud
+    }
+
     public void Dispose()
     {
         try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }

@@ -11,7 +11,7 @@ namespace Wallfacer.Cli.Chat;
 /// </summary>
 internal sealed class ChatLoop(
     InferenceSession session, ChatFormatter formatter, ChatTranscript transcript, GenerationOptions options,
-    TextReader input, TextWriter output, TextWriter status, string modelName)
+    TextReader input, TextWriter output, TextWriter status, string modelName, CloudAssist? cloud = null)
 {
     private readonly ChatInputReader _reader = new(input);
     private CancellationTokenSource? _answer;
@@ -96,7 +96,10 @@ internal sealed class ChatLoop(
         }
         output.WriteLine();
         output.Flush();
-        transcript.Add("assistant", run.Text);
+        string answerText = run.Text;
+        if (cloud is not null && !stopped)
+            answerText = await AskCloudIfNeededAsync(answerText, run.Confidence, cancellationToken).ConfigureAwait(false);
+        transcript.Add("assistant", answerText);
         _lastRun = run;
         if (stopped)
             status.WriteLine("[answer stopped; what was written is kept]");
@@ -104,6 +107,21 @@ internal sealed class ChatLoop(
             status.WriteLine("[answer cut: the context is full; the next turn drops the oldest messages, or /reset]");
         status.WriteLine($"{ContextGauge.Render(session.Tokens.Count, session.ContextLength)} " +
                          $"{run.GeneratedTokenCount} tokens, {TokensPerSecond(run.GeneratedTokenCount, run.GenerationTime):F1} tok/s");
+    }
+
+    /// <summary>Lets the collaboration policies review the local answer; prints where the answer came from.</summary>
+    private async Task<string> AskCloudIfNeededAsync(string localAnswer, GenerationConfidence confidence, CancellationToken ct)
+    {
+        var (answer, decision) = await cloud!.ReviewAsync(transcript.Messages, transcript.SystemPrompt, localAnswer, confidence, ct).ConfigureAwait(false);
+        if (decision.AnsweredBy == "cloud")
+        {
+            status.WriteLine($"[the cloud answers instead: {string.Join("; ", decision.Reasons)}]");
+            output.WriteLine(answer);
+            output.Flush();
+            return answer;
+        }
+        status.WriteLine($"[answered on the device: {string.Join("; ", decision.Reasons)}]");
+        return localAnswer;
     }
 
     /// <summary>

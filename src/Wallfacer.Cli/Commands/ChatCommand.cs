@@ -14,13 +14,18 @@ internal static class ChatCommand
         var system = new Option<string?>("--system-prompt", "--system", "-sys") { Description = "A system prompt that starts the conversation." };
         var count = new Option<int>("--n-predict", "-n") { Description = "Most tokens per answer (0 = until the model stops or the context is full)." };
         var template = new Option<FileInfo?>("--chat-template-file") { Description = "A Jinja chat template to use instead of the model's." };
+        var cloud = new Option<string?>("--cloud") { Description = "OpenAI-compatible endpoint of a larger model; uncertain local answers go there (private data redacted)." };
+        var cloudModel = new Option<string>("--cloud-model") { Description = "Model name to ask the cloud for.", DefaultValueFactory = _ => "default" };
+        var cloudKeyEnv = new Option<string?>("--cloud-key-env") { Description = "Environment variable holding the cloud API key." };
+        var threshold = new Option<double>("--cloud-threshold") { Description = "Ask the cloud when the local answer's mean token log-probability is below this.", DefaultValueFactory = _ => -1.0 };
+        var keepPrivate = new Option<bool>("--keep-private") { Description = "Never send messages with sensitive data to the cloud (default: redact them)." };
         var threads = CommonOptions.Threads();
         var context = CommonOptions.Context();
         var preTouch = CommonOptions.PreTouch();
         var sampling = new SamplingOptions();
         var command = new Command("chat", "Chat with a model in the terminal: streamed answers, /reset, /save, /load, /stats; Ctrl+C stops an answer.")
         {
-            model, system, count, template, threads, context, preTouch,
+            model, system, count, template, threads, context, preTouch, cloud, cloudModel, cloudKeyEnv, threshold, keepPrivate,
         };
         sampling.AddTo(command);
         CommandRunner.SetAction(command, async (parse, ct) =>
@@ -33,10 +38,26 @@ internal static class ChatCommand
             var formatter = ChatFormatter.ForModel(lm, templateText, StderrLogger.For(parse.GetValue(CommonOptions.Verbose)));
             using var session = lm.CreateSession(new SessionOptions { Threads = parse.GetValue(threads), ContextLength = parse.GetValue(context) });
             var options = new GenerationOptions { MaxTokens = parse.GetValue(count), Sampling = sampling.Read(parse) };
+            using var assist = CloudAssistFor(parse.GetValue(cloud), parse.GetValue(cloudModel)!, parse.GetValue(cloudKeyEnv),
+                parse.GetValue(threshold), parse.GetValue(keepPrivate));
             var loop = new ChatLoop(session, formatter, new ChatTranscript(parse.GetValue(system)), options,
-                Console.In, Console.Out, Console.Error, Path.GetFileName(path));
+                Console.In, Console.Out, Console.Error, Path.GetFileName(path), assist);
             return await loop.RunAsync(ct);
         }, handlesCtrlCItself: true);
         return command;
+    }
+
+    private static CloudAssist? CloudAssistFor(string? url, string model, string? keyEnv, double threshold, bool keepPrivate)
+    {
+        if (url is null)
+            return null;
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var endpoint) || endpoint.Scheme is not ("http" or "https"))
+            throw new ArgumentException($"--cloud: '{url}' is not an http(s) URL.");
+        var remote = new Wallfacer.Extensions.AI.Remote.RemoteChatClient(new() { Endpoint = endpoint, Model = model, ApiKeyEnvironmentVariable = keyEnv });
+        return new CloudAssist(remote, new Wallfacer.Extensions.AI.Collaboration.CollaborationOptions
+        {
+            MinMeanLogprob = threshold,
+            Privacy = keepPrivate ? Wallfacer.Extensions.AI.Collaboration.PrivacyMode.KeepLocal : Wallfacer.Extensions.AI.Collaboration.PrivacyMode.Redact,
+        });
     }
 }
