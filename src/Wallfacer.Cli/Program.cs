@@ -19,6 +19,7 @@ internal static class Program
         root.Subcommands.Add(TemplateCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(ChatCommand.Create());
+        root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(PerplexityCommand.Create());
         root.Subcommands.Add(SynthCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());

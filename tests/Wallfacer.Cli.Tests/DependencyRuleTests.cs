@@ -18,7 +18,8 @@ public class DependencyRuleTests
         ["Wallfacer.Inference"] = ["Wallfacer.Models", "Wallfacer.Tokenizers", "Wallfacer.Gguf", "Wallfacer.Numerics"],
         ["Wallfacer.Extensions.AI"] = ["Wallfacer.Inference", "Wallfacer.Models", "Wallfacer.Tokenizers", "Wallfacer.Gguf", "Wallfacer.Numerics"],
         ["Wallfacer.Hub"] = [],
-        ["wallfacer"] = ["Wallfacer.Extensions.AI", "Wallfacer.Inference", "Wallfacer.Models", "Wallfacer.Tokenizers", "Wallfacer.Gguf", "Wallfacer.Numerics", "Wallfacer.Hub"],
+        ["Wallfacer.Server"] = ["Wallfacer.Inference", "Wallfacer.Models", "Wallfacer.Tokenizers", "Wallfacer.Gguf", "Wallfacer.Numerics"],
+        ["wallfacer"] = ["Wallfacer.Extensions.AI", "Wallfacer.Inference", "Wallfacer.Models", "Wallfacer.Tokenizers", "Wallfacer.Gguf", "Wallfacer.Numerics", "Wallfacer.Hub", "Wallfacer.Server"],
     };
 
     public static TheoryData<string> Assemblies => new(Allowed.Keys);

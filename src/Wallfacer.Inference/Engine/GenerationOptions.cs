@@ -30,6 +30,9 @@ public sealed record GenerationOptions
     /// </summary>
     public bool ReuseCachedPrefix { get; init; }
 
+    /// <summary>Never pick an end-of-generation token (llama.cpp's <c>ignore_eos</c>): the run ends by length or stop string.</summary>
+    public bool IgnoreEndOfGeneration { get; init; }
+
     internal void Validate()
     {
         if (MaxTokens < 0)

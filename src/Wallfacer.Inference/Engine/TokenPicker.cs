@@ -25,7 +25,9 @@ internal sealed class TokenPicker
         options.Validate();
         _options = options;
         _tokenizer = tokenizer;
-        _sampler = new Sampler(options.Sampling, vocabSize);
+        _sampler = options.IgnoreEndOfGeneration
+            ? new Sampler(options.Sampling, vocabSize, [new BanTokensProcessor(tokenizer.Vocabulary.EndOfGenerationTokens)])
+            : new Sampler(options.Sampling, vocabSize);
         _decoder = new StreamingDecoder(tokenizer);
         _stops = new StopStringMatcher(options.StopStrings);
         foreach (int t in promptTokens)

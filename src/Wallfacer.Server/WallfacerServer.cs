@@ -1,0 +1,111 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Wallfacer.Inference.Engine;
+using Wallfacer.Inference.Scheduling;
+using Wallfacer.Server.Endpoints;
+using Wallfacer.Server.OpenAi;
+
+namespace Wallfacer.Server;
+
+/// <summary>
+/// The OpenAI-compatible server: Kestrel on loopback by default, one model, continuous batching over
+/// <see cref="ServerOptions.Parallel"/> slots, OpenAI-shaped errors for everything a client can get wrong.
+/// </summary>
+public sealed class WallfacerServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ServedModel _served;
+
+    private WallfacerServer(WebApplication app, ServedModel served)
+    {
+        _app = app;
+        _served = served;
+    }
+
+    /// <summary>The address it listens on, e.g. <c>http://127.0.0.1:8080</c>.</summary>
+    public string Url => _app.Urls.First();
+
+    public ServedModel Model => _served;
+
+    /// <summary>Loads the model, binds and starts serving.</summary>
+    public static async Task<WallfacerServer> StartAsync(ServerOptions options, Action<ILoggingBuilder>? logging = null,
+        CancellationToken cancellationToken = default)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        logging?.Invoke(builder.Logging);
+        builder.WebHost.UseUrls($"http://{options.Host}:{options.Port}");
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxBodyBytes);
+        builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(10));
+        var app = builder.Build();
+        var served = new ServedModel(options, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Wallfacer.Server"));
+        try
+        {
+            Map(app, served, new ApiKeyCheck(options.ApiKeys));
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            return new WallfacerServer(app, served);
+        }
+        catch
+        {
+            served.Dispose();
+            throw;
+        }
+    }
+
+    private static void Map(WebApplication app, ServedModel served, ApiKeyCheck keys)
+    {
+        app.Use(async (http, next) =>
+        {
+            if (!keys.Allows(http))
+            {
+                await ApiKeyCheck.Rejection(http).ToResult().ExecuteAsync(http);
+                return;
+            }
+            try
+            {
+                await next(http);
+            }
+            catch (Exception ex) when (!http.Response.HasStarted && ToError(ex) is { } error)
+            {
+                if (error.Status == 429)
+                    http.Response.Headers.RetryAfter = "1";
+                await error.ToResult().ExecuteAsync(http);
+            }
+            catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+            {
+                // The client went away; its request was cancelled and its slot freed.
+            }
+        });
+        app.MapPost("/v1/chat/completions", (HttpContext http) => ChatCompletionsEndpoint.Handle(http, served));
+        app.MapPost("/v1/completions", (HttpContext http) => CompletionsEndpoint.Handle(http, served));
+        app.MapPost("/v1/embeddings", (HttpContext http) => EmbeddingsEndpoint.Handle(http, served));
+        app.MapGet("/v1/models", () => ModelsEndpoint.List(served));
+        app.MapGet("/health", () => ModelsEndpoint.Health(served));
+    }
+
+    private static OpenAiError? ToError(Exception ex) => ex switch
+    {
+        OpenAiError e => e,
+        QueueFullException q => new OpenAiError(429, q.Message, "rate_limit_error", code: "queue_full"),
+        ContextFullException c => OpenAiError.BadRequest(c.Message, "messages"),
+        BadHttpRequestException { StatusCode: 413 } => new OpenAiError(413, "The request body is larger than the server accepts.", code: "request_too_large"),
+        BadHttpRequestException b => new OpenAiError(b.StatusCode, b.Message),
+        Inference.Templates.TemplateException t => OpenAiError.BadRequest("The chat template failed on these messages: " + t.Message, "messages"),
+        _ => null,
+    };
+
+    public Task StopAsync(CancellationToken cancellationToken = default) => _app.StopAsync(cancellationToken);
+
+    /// <summary>Runs until the host is told to stop (Ctrl+C, SIGTERM).</summary>
+    public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => _app.WaitForShutdownAsync(cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.DisposeAsync().ConfigureAwait(false);
+        _served.Dispose();
+    }
+}
