@@ -35,6 +35,7 @@ public sealed class ServedModel : IDisposable
     public ChatFormatter Formatter { get; }
     public BatchScheduler Scheduler { get; }
     public DateTimeOffset Created { get; } = DateTimeOffset.UtcNow;
+    public ServerMetrics Metrics { get; } = new();
 
     public void Dispose()
     {

@@ -60,6 +60,14 @@ public sealed class WallfacerServer : IAsyncDisposable
     {
         app.Use(async (http, next) =>
         {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            await next(http);
+            // The route pattern, not the raw path: a client cannot grow the metrics by inventing URLs.
+            string route = (http.GetEndpoint() as Microsoft.AspNetCore.Routing.RouteEndpoint)?.RoutePattern.RawText ?? "unmatched";
+            served.Metrics.RecordRequest(route, http.Response.StatusCode, clock.Elapsed);
+        });
+        app.Use(async (http, next) =>
+        {
             if (!keys.Allows(http))
             {
                 await ApiKeyCheck.Rejection(http).ToResult().ExecuteAsync(http);
@@ -85,6 +93,8 @@ public sealed class WallfacerServer : IAsyncDisposable
         app.MapPost("/v1/embeddings", (HttpContext http) => EmbeddingsEndpoint.Handle(http, served));
         app.MapGet("/v1/models", () => ModelsEndpoint.List(served));
         app.MapGet("/health", () => ModelsEndpoint.Health(served));
+        app.MapGet("/metrics", () => Results.Text(served.Metrics.Render(served), "text/plain; version=0.0.4"));
+        app.MapGet("/", () => Results.Content(ChatPage.Html, "text/html; charset=utf-8"));
     }
 
     private static OpenAiError? ToError(Exception ex) => ex switch

@@ -119,3 +119,28 @@ public class ProtocolTests(ModelFile model) : IClassFixture<ModelFile>
         Assert.Equal(128, embeddings["data"]![0]!["embedding"]!.AsArray().Count);
     }
 }
+
+public class MetricsAndPageTests(ModelFile model) : IClassFixture<ModelFile>
+{
+    [Fact]
+    public async Task Metrics_count_requests_and_tokens_and_the_page_is_served()
+    {
+        await using var server = await model.StartAsync();
+        using var http = new HttpClient();
+        await http.PostAsync(server.Url + "/v1/chat/completions", new StringContent("{\"max_tokens\": 3, \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}"));
+        await http.PostAsync(server.Url + "/v1/chat/completions", new StringContent("{\"messages\": 5}"));
+        await http.GetAsync(server.Url + "/some/invented/path");
+        string metrics = await http.GetStringAsync(server.Url + "/metrics");
+        Assert.Contains("wallfacer_requests_total{route=\"/v1/chat/completions\",status=\"200\"} 1", metrics);
+        Assert.Contains("wallfacer_requests_total{route=\"/v1/chat/completions\",status=\"400\"} 1", metrics);
+        Assert.Contains("route=\"unmatched\",status=\"404\"", metrics);
+        Assert.DoesNotContain("invented", metrics);
+        Assert.Matches(@"wallfacer_generated_tokens_total [1-9]", metrics);
+        Assert.Contains("wallfacer_request_duration_seconds_bucket{le=\"+Inf\"}", metrics);
+        Assert.Contains("wallfacer_slots_total 2", metrics);
+
+        string page = await http.GetStringAsync(server.Url + "/");
+        Assert.Contains("<title>Wallfacer</title>", page);
+        Assert.DoesNotContain("http://", page.Replace("http://127", "")); // no external resources
+    }
+}

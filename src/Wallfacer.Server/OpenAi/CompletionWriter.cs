@@ -23,6 +23,7 @@ internal sealed class CompletionWriter(ServedModel served, string objectType, bo
                 tokenLogprobs.Add(Logprob(step));
         }
         await request.Completion;
+        Record(request);
         var choice = objectType == "chat.completion"
             ? new JsonObject { ["index"] = 0, ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = text.ToString() } }
             : new JsonObject { ["index"] = 0, ["text"] = text.ToString() };
@@ -53,6 +54,7 @@ internal sealed class CompletionWriter(ServedModel served, string objectType, bo
             await SendAsync(http, chunk, ct);
         }
         await request.Completion;
+        Record(request);
         var last = Chunk(chunkType, chat ? new JsonObject() : null, FinishReason(request.FinishReason), null);
         if (!chat)
             last["choices"]![0]!["text"] = "";
@@ -67,6 +69,9 @@ internal sealed class CompletionWriter(ServedModel served, string objectType, bo
         await http.Response.WriteAsync("data: [DONE]\n\n", ct);
         await http.Response.Body.FlushAsync(ct);
     }
+
+    private void Record(BatchRequest request) =>
+        served.Metrics.RecordGeneration(request.PromptTokens.Count, request.CachedPromptTokens, request.GeneratedTokenCount, request.GenerationTime);
 
     private JsonObject Chunk(string type, JsonObject? delta, string? finish, JsonObject? logprobsNode)
     {
@@ -115,7 +120,7 @@ internal sealed class CompletionWriter(ServedModel served, string objectType, bo
         };
     }
 
-    private static JsonObject Usage(BatchRequest request) => new()
+    private JsonObject Usage(BatchRequest request) => new()
     {
         ["prompt_tokens"] = request.PromptTokens.Count,
         ["completion_tokens"] = request.GeneratedTokenCount,
