@@ -46,3 +46,46 @@ public class LoadTests(ModelFile model, ITestOutputHelper output) : IClassFixtur
         Assert.Equal(0, failures);
     }
 }
+
+public class MemoryTests(ModelFile model, ITestOutputHelper output) : IClassFixture<ModelFile>
+{
+    [Fact]
+    public async Task Memory_stays_flat_across_a_thousand_requests()
+    {
+        await using var server = await model.StartAsync(o => o with { Parallel = 4 });
+        using var http = new HttpClient();
+        async Task Burst(int count)
+        {
+            using var gate = new SemaphoreSlim(8);
+            await Task.WhenAll(Enumerable.Range(0, count).Select(async i =>
+            {
+                await gate.WaitAsync();
+                try
+                {
+                    string json = i % 10 == 0
+                        ? "{\"messages\": 5}" // an error now and then
+                        : "{\"max_tokens\": 4, \"stream\": " + (i % 2 == 0 ? "true" : "false") + ", \"messages\": [{\"role\": \"user\", \"content\": \"request " + i + "\"}]}";
+                    using var response = await http.PostAsync(server.Url + "/v1/chat/completions", new StringContent(json, Encoding.UTF8, "application/json"));
+                    await response.Content.ReadAsStringAsync();
+                }
+                finally
+                {
+                    gate.Release();
+                }
+            }));
+        }
+        static (long Heap, long WorkingSet) Measure()
+        {
+            GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect();
+            using var self = Process.GetCurrentProcess();
+            return (GC.GetTotalMemory(forceFullCollection: true), self.WorkingSet64);
+        }
+        await Burst(400); // warm: JIT, pools, caches, the GC settling its budgets
+        var before = Measure();
+        await Burst(1000);
+        var after = Measure();
+        output.WriteLine($"managed heap {before.Heap / 1e6:F1} → {after.Heap / 1e6:F1} MB, working set {before.WorkingSet / 1e6:F1} → {after.WorkingSet / 1e6:F1} MB");
+        Assert.InRange(after.Heap, 0, before.Heap * 1.10);
+        Assert.InRange(after.WorkingSet, 0, before.WorkingSet * 1.10);
+    }
+}
