@@ -144,3 +144,26 @@ public class MetricsAndPageTests(ModelFile model) : IClassFixture<ModelFile>
         Assert.DoesNotContain("http://", page.Replace("http://127", "")); // no external resources
     }
 }
+
+public class GrammarRequestTests(ModelFile model) : IClassFixture<ModelFile>
+{
+    [Fact]
+    public async Task A_grammar_constrains_the_answer_and_a_bad_one_is_a_400_naming_the_place()
+    {
+        await using var server = await model.StartAsync();
+        using var http = new HttpClient();
+        var good = new JsonObject
+        {
+            ["max_tokens"] = 40, ["temperature"] = 1.5, ["seed"] = 3,
+            ["grammar"] = "root ::= (\"yes\" | \"no\") \".\"",
+            ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = "answer" }),
+        };
+        var reply = JsonNode.Parse(await (await http.PostAsync(server.Url + "/v1/chat/completions", new StringContent(good.ToJsonString(), Encoding.UTF8, "application/json"))).Content.ReadAsStringAsync())!;
+        Assert.Matches("^(yes|no)\\.$", (string?)reply["choices"]![0]!["message"]!["content"]);
+
+        good["grammar"] = "root ::= \"a";
+        var bad = await http.PostAsync(server.Url + "/v1/chat/completions", new StringContent(good.ToJsonString(), Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("grammar: line 1, column 12: unterminated string literal", await bad.Content.ReadAsStringAsync());
+    }
+}

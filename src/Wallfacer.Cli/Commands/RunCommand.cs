@@ -22,10 +22,11 @@ internal static class RunCommand
         var threads = CommonOptions.Threads();
         var context = CommonOptions.Context();
         var preTouch = CommonOptions.PreTouch();
+        var grammar = new Option<FileInfo?>("--grammar-file", "--grammar") { Description = "A GBNF grammar (llama.cpp's format) the output must match." };
         var json = CommonOptions.Json();
         var command = new Command("run", "Generate text from a prompt.")
         {
-            model, prompt, count, stops, topLogprobs, threads, context, json, preTouch,
+            model, prompt, count, stops, topLogprobs, threads, context, json, preTouch, grammar,
         };
         sampling.AddTo(command);
         CommandRunner.SetAction(command, async (parse, ct) =>
@@ -34,6 +35,7 @@ internal static class RunCommand
             {
                 MaxTokens = parse.GetValue(count), Sampling = sampling.Read(parse), StopStrings = parse.GetValue(stops) ?? [],
                 TopLogprobs = parse.GetValue(topLogprobs),
+                Grammar = parse.GetValue(grammar) is { } g ? Wallfacer.Inference.Grammar.GbnfGrammar.Parse(File.ReadAllText(g.FullName)) : null,
             };
             var loadClock = System.Diagnostics.Stopwatch.StartNew();
             using var lm = LanguageModel.Load(ModelLocator.Resolve(parse.GetValue(model)!));

@@ -30,6 +30,12 @@ public sealed record GenerationOptions
     /// </summary>
     public bool ReuseCachedPrefix { get; init; }
 
+    /// <summary>
+    /// A grammar the output must match (GBNF, llama.cpp's format): the sampler can only pick tokens that keep the
+    /// output valid, and end-of-generation only when it is complete. Null: unconstrained.
+    /// </summary>
+    public Grammar.GbnfGrammar? Grammar { get; init; }
+
     /// <summary>Never pick an end-of-generation token (llama.cpp's <c>ignore_eos</c>): the run ends by length or stop string.</summary>
     public bool IgnoreEndOfGeneration { get; init; }
 

@@ -19,15 +19,19 @@ internal sealed class TokenPicker
     private readonly StopStringMatcher _stops;
     private readonly StringBuilder _text = new();
     private ConfidenceAccumulator _confidence;
+    private readonly Grammar.GrammarConstraint? _grammar;
 
     public TokenPicker(ITokenizer tokenizer, int vocabSize, GenerationOptions options, IReadOnlyList<int> promptTokens)
     {
         options.Validate();
         _options = options;
         _tokenizer = tokenizer;
-        _sampler = options.IgnoreEndOfGeneration
-            ? new Sampler(options.Sampling, vocabSize, [new BanTokensProcessor(tokenizer.Vocabulary.EndOfGenerationTokens)])
-            : new Sampler(options.Sampling, vocabSize);
+        var constraints = new List<ILogitsProcessor>();
+        if (options.IgnoreEndOfGeneration)
+            constraints.Add(new BanTokensProcessor(tokenizer.Vocabulary.EndOfGenerationTokens));
+        if (options.Grammar is { } grammar)
+            constraints.Add(_grammar = new Grammar.GrammarConstraint(grammar, tokenizer));
+        _sampler = new Sampler(options.Sampling, vocabSize, constraints);
         _decoder = new StreamingDecoder(tokenizer);
         _stops = new StopStringMatcher(options.StopStrings);
         foreach (int t in promptTokens)
@@ -65,6 +69,7 @@ internal sealed class TokenPicker
         _confidence.Add(logprob, entropy);
         var top = TopOf(logits);
         _sampler.Accept(token);
+        _grammar?.Accept(token);
         Generated++;
         if (_tokenizer.Vocabulary.IsEndOfGeneration(token))
         {

@@ -36,8 +36,21 @@ internal static class GenerationRequest
             StopStrings = RequestReader.Stops(body),
             TopLogprobs = topLogprobs,
             IgnoreEndOfGeneration = RequestReader.Boolean(body, "ignore_eos") == true, // llama-server's extension
+            Grammar = RequestReader.String(body, "grammar") is { } gbnf ? ParseGrammar(gbnf) : null,
             ReuseCachedPrefix = true,
         };
+    }
+
+    private static Inference.Grammar.GbnfGrammar ParseGrammar(string text)
+    {
+        try
+        {
+            return Inference.Grammar.GbnfGrammar.Parse(text);
+        }
+        catch (Inference.Grammar.GrammarException ex)
+        {
+            throw OpenAiError.BadRequest("grammar: " + ex.Message, "grammar");
+        }
     }
 
     /// <summary>The model named in the request must be the one served (or omitted).</summary>
