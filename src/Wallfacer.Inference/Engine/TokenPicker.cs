@@ -20,6 +20,7 @@ internal sealed class TokenPicker
     private readonly StringBuilder _text = new();
     private ConfidenceAccumulator _confidence;
     private readonly Grammar.GrammarConstraint? _grammar;
+    private readonly Sampler? _constrained;
 
     public TokenPicker(ITokenizer tokenizer, int vocabSize, GenerationOptions options, IReadOnlyList<int> promptTokens)
     {
@@ -29,9 +30,17 @@ internal sealed class TokenPicker
         var constraints = new List<ILogitsProcessor>();
         if (options.IgnoreEndOfGeneration)
             constraints.Add(new BanTokensProcessor(tokenizer.Vocabulary.EndOfGenerationTokens));
-        if (options.Grammar is { } grammar)
-            constraints.Add(_grammar = new Grammar.GrammarConstraint(grammar, tokenizer));
         _sampler = new Sampler(options.Sampling, vocabSize, constraints);
+        if (options.Grammar is { } grammar)
+        {
+            // llama.cpp's order: sample freely, and only when that token breaks the grammar, mask the whole
+            // vocabulary and sample again (the full mask costs a walk over every token's bytes).
+            _grammar = new Grammar.GrammarConstraint(grammar, tokenizer);
+            var seed = options.Sampling.Seed is ulong s ? s ^ 0x9E3779B97F4A7C15UL : (ulong?)null;
+            _constrained = new Sampler(options.Sampling with { Seed = seed ?? _sampler.Seed ^ 0x9E3779B97F4A7C15UL }, vocabSize, [.. constraints, _grammar]);
+            foreach (int t in promptTokens)
+                _constrained.Accept(t);
+        }
         _decoder = new StreamingDecoder(tokenizer);
         _stops = new StopStringMatcher(options.StopStrings);
         foreach (int t in promptTokens)
@@ -65,10 +74,13 @@ internal sealed class TokenPicker
     {
         tokenToEvaluate = -1;
         int token = _sampler.Sample(logits);
+        if (_grammar is not null && !_grammar.AllowsOne(token))
+            token = _constrained!.Sample(logits);
         float logprob = Logprobs.LogSoftmaxAndEntropy(logits, token, out double entropy);
         _confidence.Add(logprob, entropy);
         var top = TopOf(logits);
         _sampler.Accept(token);
+        _constrained?.Accept(token);
         _grammar?.Accept(token);
         Generated++;
         if (_tokenizer.Vocabulary.IsEndOfGeneration(token))

@@ -40,6 +40,19 @@ public sealed class GrammarMatcher
 
     public GrammarMatcher Clone() => new(_grammar, [.. _stacks]);
 
+    /// <summary>Order-independent hash of the state (for interning equal states during a mask walk).</summary>
+    internal int StateHash()
+    {
+        int hash = _stacks.Count;
+        foreach (var stack in _stacks)
+            hash ^= stack?.GetHashCode() ?? 17;
+        return hash;
+    }
+
+    /// <summary>Whether both matchers would accept exactly the same continuations.</summary>
+    internal bool SameStateAs(GrammarMatcher other) =>
+        _stacks.Count == other._stacks.Count && new HashSet<Stack?>(_stacks).SetEquals(other._stacks);
+
     /// <summary>Advances on <paramref name="codePoint"/>; false (and dead) when the grammar does not allow it.</summary>
     public bool Accept(int codePoint)
     {
