@@ -44,8 +44,20 @@ internal static class ChatOptionsMapper
             Sampling = sampling,
             StopStrings = options?.StopSequences?.ToArray() ?? [],
             ReuseCachedPrefix = true,
+            Grammar = GrammarFor(options?.ResponseFormat),
         };
     }
+
+    /// <summary>
+    /// <see cref="ChatResponseFormat.Json"/> is enforced while sampling: with a schema, the schema's grammar;
+    /// without, any JSON object. A schema keyword that cannot be enforced throws (never silently ignored).
+    /// </summary>
+    private static Inference.Grammar.GbnfGrammar? GrammarFor(ChatResponseFormat? format) => format switch
+    {
+        ChatResponseFormatJson { Schema: JsonElement schema } => Inference.Grammar.JsonSchemaGrammar.Compile(schema),
+        ChatResponseFormatJson => Inference.Grammar.JsonSchemaGrammar.AnyJsonObject,
+        _ => null,
+    };
 
     /// <summary>Extra template variables: <c>chat_template_kwargs</c> entries and <c>enable_thinking</c>.</summary>
     public static JsonObject? TemplateVariables(ChatOptions? options)

@@ -218,3 +218,20 @@ public class ConfidenceTests(ChatModelFixture fixture) : IClassFixture<ChatModel
         Assert.True(g.MeanLogprob > c.MeanLogprob, $"greedy {g.MeanLogprob} vs sampled {c.MeanLogprob}");
     }
 }
+
+public class ResponseFormatChatClientTests(ChatModelFixture fixture) : IClassFixture<ChatModelFixture>
+{
+    [Fact]
+    public async Task ChatOptions_response_format_with_a_schema_is_enforced()
+    {
+        using var client = fixture.CreateClient();
+        var schema = System.Text.Json.JsonDocument.Parse("""{"type": "object", "properties": {"ok": {"type": "boolean"}}, "required": ["ok"]}""").RootElement;
+        var response = await client.GetResponseAsync("answer", new ChatOptions
+        {
+            ResponseFormat = ChatResponseFormat.ForJsonSchema(schema, "answer"), MaxOutputTokens = 60, Temperature = 1.2f, Seed = 2,
+            AdditionalProperties = new() { ["min_p"] = 0.0 },
+        });
+        var parsed = System.Text.Json.JsonDocument.Parse(response.Text).RootElement;
+        Assert.True(parsed.GetProperty("ok").ValueKind is System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False);
+    }
+}

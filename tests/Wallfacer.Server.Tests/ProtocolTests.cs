@@ -167,3 +167,28 @@ public class GrammarRequestTests(ModelFile model) : IClassFixture<ModelFile>
         Assert.Contains("grammar: line 1, column 12: unterminated string literal", await bad.Content.ReadAsStringAsync());
     }
 }
+
+public class ResponseFormatTests(ModelFile model) : IClassFixture<ModelFile>
+{
+    [Fact]
+    public async Task A_json_schema_response_format_is_enforced_and_an_unenforceable_one_is_refused()
+    {
+        await using var server = await model.StartAsync();
+        using var http = new HttpClient();
+        var request = JsonNode.Parse("""
+            {"max_tokens": 200, "temperature": 1.2, "seed": 9, "messages": [{"role": "user", "content": "a person"}],
+             "response_format": {"type": "json_schema", "json_schema": {"name": "person", "strict": true, "schema":
+               {"type": "object", "properties": {"name": {"type": "string", "maxLength": 6}, "age": {"type": "integer"}}, "required": ["name", "age"], "additionalProperties": false}}}}
+            """)!;
+        var reply = JsonNode.Parse(await (await http.PostAsync(server.Url + "/v1/chat/completions", new StringContent(request.ToJsonString(), Encoding.UTF8, "application/json"))).Content.ReadAsStringAsync())!;
+        string content = (string)reply["choices"]![0]!["message"]!["content"]!;
+        var person = JsonNode.Parse(content)!;
+        Assert.True((string?)person["name"] is { Length: <= 6 });
+        Assert.Equal(System.Text.Json.JsonValueKind.Number, person["age"]!.GetValueKind());
+
+        request["response_format"]!["json_schema"]!["schema"]!["properties"]!["name"]!["pattern"] = "^A";
+        var bad = await http.PostAsync(server.Url + "/v1/chat/completions", new StringContent(request.ToJsonString(), Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("#/properties/name/pattern", await bad.Content.ReadAsStringAsync());
+    }
+}

@@ -36,9 +36,39 @@ internal static class GenerationRequest
             StopStrings = RequestReader.Stops(body),
             TopLogprobs = topLogprobs,
             IgnoreEndOfGeneration = RequestReader.Boolean(body, "ignore_eos") == true, // llama-server's extension
-            Grammar = RequestReader.String(body, "grammar") is { } gbnf ? ParseGrammar(gbnf) : null,
+            Grammar = Grammar(body),
             ReuseCachedPrefix = true,
         };
+    }
+
+    /// <summary>llama-server's <c>grammar</c> (GBNF) or OpenAI's <c>response_format</c> (json_object / json_schema), enforced while sampling.</summary>
+    private static Inference.Grammar.GbnfGrammar? Grammar(JsonElement body)
+    {
+        string? gbnf = RequestReader.String(body, "grammar");
+        if (!RequestReader.Has(body, "response_format"))
+            return gbnf is null ? null : ParseGrammar(gbnf);
+        var format = body.GetProperty("response_format");
+        if (format.ValueKind != JsonValueKind.Object)
+            throw OpenAiError.BadRequest("response_format must be an object.", "response_format");
+        string? type = RequestReader.String(format, "type");
+        if (type is "json_object" or "json_schema" && gbnf is not null)
+            throw OpenAiError.BadRequest("Give grammar or a JSON response_format, not both.", "response_format");
+        try
+        {
+            return type switch
+            {
+                "text" or null => gbnf is null ? null : ParseGrammar(gbnf),
+                "json_object" => Inference.Grammar.JsonSchemaGrammar.AnyJsonObject,
+                "json_schema" when format.TryGetProperty("json_schema", out var js) && js.ValueKind == JsonValueKind.Object
+                                   && js.TryGetProperty("schema", out var schema) => Inference.Grammar.JsonSchemaGrammar.Compile(schema),
+                "json_schema" => throw OpenAiError.BadRequest("response_format.json_schema.schema is required.", "response_format"),
+                _ => throw OpenAiError.BadRequest($"response_format.type '{type}' is not one of text, json_object, json_schema.", "response_format"),
+            };
+        }
+        catch (Inference.Grammar.GrammarException ex)
+        {
+            throw OpenAiError.BadRequest("response_format: " + ex.Message, "response_format");
+        }
     }
 
     private static Inference.Grammar.GbnfGrammar ParseGrammar(string text)
