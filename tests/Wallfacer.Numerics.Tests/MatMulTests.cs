@@ -16,10 +16,11 @@ public class MatMulTests
         foreach (var type in new[] { GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.F32 })
         {
             int unit = GgmlTypeInfo.BlockSize(type) == 1 ? 32 : GgmlTypeInfo.BlockSize(type);
-            foreach (int blocks in new[] { 1, 2, 3, 5, 28 })
+            // 16, 17, 32 and 152 blocks cover MatVecQ8Rows' full and partial 16-block scale chunks (one token).
+            foreach (int blocks in new[] { 1, 2, 3, 5, 16, 17, 28, 32, 152 })
                 foreach (int rows in new[] { 1, 3, 4, 9 })
                     foreach (int tokens in new[] { 1, 3, 4, 7 })
-                        if (type is GgmlType.Q4_0 or GgmlType.Q8_0 || (blocks <= 3 && rows == 9))
+                        if ((type is GgmlType.Q4_0 or GgmlType.Q8_0 && (blocks is < 16 or 28 || tokens == 1)) || (blocks <= 3 && rows == 9))
                             data.Add(type, blocks * unit, rows, tokens);
         }
         return data;

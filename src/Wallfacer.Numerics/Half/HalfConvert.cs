@@ -169,6 +169,22 @@ public static class HalfConvert
         return (sign | magnitude).AsSingle();
     }
 
+    /// <summary>Sixteen halves (in the low 16 bits of each lane; the high bits are ignored) to sixteen floats.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector512<float> HalfToSingle(Vector512<uint> h)
+    {
+        Vector512<uint> w = Vector512.ShiftLeft(h, 16);
+        Vector512<uint> sign = w & Vector512.Create(0x80000000u);
+        Vector512<uint> twoW = w + w;
+        Vector512<float> normalized = (Vector512.ShiftRightLogical(twoW, 4) + Vector512.Create(ExpOffset)).AsSingle()
+            * Vector512.Create(ExpScaleBits).AsSingle();
+        Vector512<float> denormalized = (Vector512.ShiftRightLogical(twoW, 17) | Vector512.Create(MagicMask)).AsSingle()
+            - Vector512.Create(MagicBias);
+        Vector512<uint> isDenormal = Vector512.LessThan(twoW, Vector512.Create(DenormalCutoff));
+        Vector512<uint> magnitude = Vector512.ConditionalSelect(isDenormal, denormalized.AsUInt32(), normalized.AsUInt32());
+        return (sign | magnitude).AsSingle();
+    }
+
     /// <summary>Eight floats to eight halves (in the low 16 bits of each lane); the scalar algorithm lane-wise.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector256<uint> SingleToHalf(Vector256<float> f)

@@ -8,6 +8,9 @@ namespace Wallfacer.Numerics.Kernels;
 /// activations are first converted to the weight type's partner (<see cref="VecDot.ActivationType"/>: Q8_0,
 /// Q8_1, Q8_K, F16, …) so the inner products can run on integers. Work is split by output rows; each
 /// output is computed by exactly one thread in a fixed order, so results do not depend on the thread count.
+/// Q4_0 and Q8_0 weights use tiled AVX-512 kernels: <see cref="MatVecQ8Rows{TFormat, TActivation}"/> for one
+/// token (generation streams every weight once per token, so it is tuned for bandwidth) and
+/// <see cref="MatMulQ8Pairs{TFormat, TUnpacked}"/> for a batch; both are bit-identical to <see cref="VecDot.Dot"/>.
 /// One instance per session: it owns the activation scratch and allocates nothing per call once warm.
 /// </summary>
 public sealed unsafe class MatMul : IParallelWork
@@ -21,6 +24,7 @@ public sealed unsafe class MatMul : IParallelWork
     private byte* _x;
     private bool _llamaCppFloatOrder;
     private PairTiles _tiles;
+    private bool _matVec;                    // one token (generation): MatVecQ8Rows instead of the tiles
     private float[] _activationScales = [];  // (tokens, blocks) for the pair tiles, pinned
     private float[][] _rowScales = [];       // per worker: 4 rows of weight block scales, pinned
 
@@ -37,6 +41,7 @@ public sealed unsafe class MatMul : IParallelWork
             _tokens = tokens;
             _llamaCppFloatOrder = GgmlFloatDot.Covers(w.Type);
             _tiles = TilesFor(w.Type);
+            _matVec = tokens == 1 && _tiles != PairTiles.None && MatVecQ8Rows<Q4_0MatVec, Q4_0MatVecActivation>.IsSupported;
             if (_tiles != PairTiles.None)
                 PreparePairTiles(w, tokens, pool.ThreadCount);
             _y = py;
@@ -75,12 +80,17 @@ public sealed unsafe class MatMul : IParallelWork
     private void PreparePairTiles(in WeightMatrix w, int tokens, int workers)
     {
         int blocks = w.Columns / 32;
-        if (_activationScales.Length < tokens * blocks)
-            _activationScales = GC.AllocateUninitializedArray<float>(tokens * blocks, pinned: true);
+        // MatVecQ8Rows reads the scales 16 blocks at a time: pad with zeros (scale 0 for absent blocks).
+        int padded = tokens * blocks + 16;
+        if (_activationScales.Length < padded)
+            _activationScales = GC.AllocateUninitializedArray<float>(padded, pinned: true);
         for (int t = 0; t < tokens; t++)
             for (int b = 0; b < blocks; b++)
                 _activationScales[t * blocks + b] = HalfConvert.HalfToSingle(
                     BitConverter.ToUInt16(_activations, t * _activationRowBytes + b * 34));
+        _activationScales.AsSpan(tokens * blocks, 16).Clear();
+        if (_matVec)
+            return; // no per-worker weight-scale scratch needed
         int scratch = 4 * blocks; // MatMulQ8Pairs keeps the weight scales of up to 4 rows
         if (_rowScales.Length < workers || _rowScales[0].Length < scratch)
             _rowScales = PinnedRows(workers, scratch);
@@ -97,9 +107,13 @@ public sealed unsafe class MatMul : IParallelWork
         if (_tiles != PairTiles.None)
         {
             fixed (float* dx = _activationScales)
-            fixed (float* dw = _rowScales[worker])
+            fixed (float* dw = _rowScales.Length > worker ? _rowScales[worker] : null)
             {
-                if (_tiles == PairTiles.Q4_0)
+                if (_matVec && _tiles == PairTiles.Q4_0)
+                    MatVecQ8Rows<Q4_0MatVec, Q4_0MatVecActivation>.Run(w.Data, w.RowBytes, start, end, w.Columns / 32, _x, dx, _y);
+                else if (_matVec)
+                    MatVecQ8Rows<Q8_0MatVec, Q8_0MatVecActivation>.Run(w.Data, w.RowBytes, start, end, w.Columns / 32, _x, dx, _y);
+                else if (_tiles == PairTiles.Q4_0)
                     MatMulQ8Pairs<Q4_0Pairs, System.Runtime.Intrinsics.Vector512<byte>>.Run(w.Data, w.RowBytes, start, end, w.Columns / 32, _x, _activationRowBytes, dx, _tokens, _y, w.Rows, dw);
                 else
                     MatMulQ8Pairs<Q8_0Pairs, Q8_0Unpacked>.Run(w.Data, w.RowBytes, start, end, w.Columns / 32, _x, _activationRowBytes, dx, _tokens, _y, w.Rows, dw);

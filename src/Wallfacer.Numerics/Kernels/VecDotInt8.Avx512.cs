@@ -41,6 +41,14 @@ internal static partial class VecDotInt8
     public static Vector512<byte> LoadPair(ref byte row, nuint first, nuint second) =>
         Vector512.Create(Vector256.LoadUnsafe(ref row, first), Vector256.LoadUnsafe(ref row, second));
 
+    /// <summary>
+    /// Two 32-byte loads as one vector. <c>Vector512.Create(lower, upper)</c> goes through the stack in .NET 10's
+    /// codegen; an insert into the widened lower half is one <c>vinserti64x4</c>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe Vector512<byte> Join(byte* lower, byte* upper) =>
+        Avx512F.InsertVector256(Vector256.Load(lower).ToVector512Unsafe(), Vector256.Load(upper), 1);
+
     /// <summary>Sixteen int32 lanes with one int scale per 16-byte quarter.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<int> QuarterScales(int s0, int s1, int s2, int s3) =>

@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using Wallfacer.Numerics.Kernels;
+using Wallfacer.Numerics.Quants;
+using Wallfacer.Numerics.Threading;
+
+namespace Wallfacer.Bench.Kernels;
+
+/// <summary>
+/// <c>dotnet run -c Release --project bench/Wallfacer.Bench.Kernels -- matvec [threads] [MiB]</c>: one-token
+/// <see cref="MatMul.Multiply"/> (the generation path) on the Qwen2.5-0.5B FFN shapes, reported as weight GB/s.
+/// A Stopwatch loop, not BenchmarkDotNet, so a before/after comparison takes seconds: each shape runs for about a
+/// second per round, best of several rounds (the machine is shared, so the best round is the least disturbed).
+/// Several copies of the matrix are cycled so the working set (default ≥ 64 MiB) streams from memory as in decode;
+/// a small working set (e.g. 1 MiB, one copy) shows the kernel's compute speed with the weights in cache.
+/// </summary>
+internal static unsafe class MatVecThroughput
+{
+    private static long s_workingSetBytes = 64L << 20;
+
+    public static void Run(string[] args)
+    {
+        int threads = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1;
+        if (args.Length > 2)
+            s_workingSetBytes = long.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) << 20;
+        using var pool = new WorkerPool(threads);
+        Console.WriteLine($"matvec, 1 token, {threads} thread(s), working set ≥ {s_workingSetBytes >> 20} MiB, best of 5 rounds");
+        StreamBaseline();
+        foreach (var type in new[] { GgmlType.Q4_0, GgmlType.Q8_0 })
+            foreach (var (rows, columns) in new[] { (4864, 896), (896, 4864) })
+                Measure(type, rows, columns, pool);
+    }
+
+    /// <summary>The ceiling for the rows below: summing the same working set with plain 64-byte loads.</summary>
+    private static void StreamBaseline()
+    {
+        byte[] data = GC.AllocateArray<byte>(checked((int)s_workingSetBytes), pinned: true);
+        data.AsSpan().Fill(1);
+        double best = 0;
+        fixed (byte* p = data)
+        {
+            for (int round = 0; round < 6; round++)
+            {
+                long bytes = 0;
+                var watch = Stopwatch.StartNew();
+                var acc = System.Runtime.Intrinsics.Vector512<int>.Zero;
+                while (watch.ElapsedMilliseconds < 700)
+                {
+                    for (long o = 0; o < data.Length; o += 256)
+                    {
+                        acc += System.Runtime.Intrinsics.Vector512.Load((int*)(p + o)) + System.Runtime.Intrinsics.Vector512.Load((int*)(p + o + 64))
+                            + System.Runtime.Intrinsics.Vector512.Load((int*)(p + o + 128)) + System.Runtime.Intrinsics.Vector512.Load((int*)(p + o + 192));
+                    }
+                    bytes += data.Length;
+                }
+                GC.KeepAlive(acc);
+                if (round > 0)
+                    best = Math.Max(best, bytes / watch.Elapsed.TotalSeconds / 1e9);
+            }
+        }
+        Console.WriteLine($"stream (sum of 64-byte loads)          {best,6:F1} GB/s");
+    }
+
+    private static void Measure(GgmlType type, int rows, int columns, WorkerPool pool)
+    {
+        var rng = new Random(42);
+        long matrixBytes = GgmlTypeInfo.RowBytes(type, columns) * rows;
+        int copies = (int)Math.Max(1, s_workingSetBytes / matrixBytes);
+        byte[] weights = GC.AllocateUninitializedArray<byte>(checked((int)(matrixBytes * copies)), pinned: true);
+        int rowBytes = (int)GgmlTypeInfo.RowBytes(type, columns);
+        var values = new float[columns];
+        var row = new byte[rowBytes];
+        for (int r = 0; r < rows * copies; r++)
+        {
+            if (r < 64) // quantizing every row would dominate; tile 64 distinct rows
+            {
+                for (int c = 0; c < columns; c++)
+                    values[c] = (float)(rng.NextDouble() * 2 - 1);
+                Quantizer.QuantizeRow(type, values, row);
+            }
+            row.CopyTo(weights, (long)r * rowBytes);
+        }
+        float[] x = Enumerable.Range(0, columns).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+        float[] y = new float[rows];
+        var matMul = new MatMul();
+        double best = 0;
+        fixed (byte* p = weights)
+        {
+            for (int round = 0; round < 6; round++)
+            {
+                long calls = 0;
+                var watch = Stopwatch.StartNew();
+                while (watch.ElapsedMilliseconds < 700)
+                {
+                    for (int c = 0; c < copies; c++)
+                        matMul.Multiply(new WeightMatrix(type, rows, columns, p + c * matrixBytes), x, y, 1, pool);
+                    calls += copies;
+                }
+                double gbps = calls * (double)matrixBytes / watch.Elapsed.TotalSeconds / 1e9;
+                if (round > 0) // round 0 is warm-up (tiering)
+                    best = Math.Max(best, gbps);
+            }
+        }
+        Console.WriteLine($"{type,-5} {rows,5}x{columns,-5} {matrixBytes / 1e6,6:F2} MB  {best,6:F1} GB/s  (checksum {y.Sum():G6})");
+    }
+}

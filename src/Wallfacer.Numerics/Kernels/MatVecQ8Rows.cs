@@ -1,0 +1,168 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using Wallfacer.Numerics.Quants;
+
+namespace Wallfacer.Numerics.Kernels;
+
+/// <summary>
+/// One activation row (generation) × 32-element-block weights with one fp16 scale (Q4_0, Q8_0), AVX-512. Decode
+/// is bound by streaming the weights once, so the per-byte work has to be small: four rows go through each pair of
+/// activation blocks together (the activation side is loaded and prepared once for the four); the weight scales
+/// of sixteen blocks are picked out with byte permutes and widened in one vector, multiplied by the activation
+/// scales (converted once per call by <see cref="MatMul"/>), and spread over the block lanes with one
+/// <c>vpermps</c> per pair; rows two groups ahead are prefetched in software. Float accumulators, one horizontal
+/// sum per row.
+/// Per (row, pair) it computes exactly what <see cref="VecDot.Dot"/> computes on its AVX-512 path — the same
+/// integer partial sums in the same lanes, the same scale products, the same fused multiply-add order and the same
+/// final lane sum — so results are bit-identical to it (MatMulTests relies on that).
+/// </summary>
+internal static unsafe class MatVecQ8Rows<TFormat, TActivation>
+    where TFormat : struct, IMatVecFormat<TActivation>
+    where TActivation : struct
+{
+    private const int Chunk = 16; // blocks whose scales share one vector
+
+    private static int BlockBytes => TFormat.BlockBytes;
+
+    /// <summary>True when this kernel can run (it reproduces the AVX-512 dot product; Q4_0 needs <c>vpermb</c>).</summary>
+    public static bool IsSupported => VecDotInt8.Use512 && Avx512Vbmi.IsSupported && Avx2.IsSupported;
+
+    /// <summary>
+    /// y[r] = dot(W[r], x) for rows [start, end). <paramref name="dx"/> holds the activation block scales as floats,
+    /// followed by zeros up to a multiple of 16 blocks.
+    /// </summary>
+    public static void Run(byte* w, int rowBytes, int start, int end, int blocks, byte* act, float* dx, float* y)
+    {
+        int r = start;
+        for (; r + 4 <= end; r += 4)
+            Rows4(w + (long)r * rowBytes, rowBytes, blocks, act, dx, y + r);
+        for (; r < end; r++)
+        {
+            // A remainder row costs one general dot product; the bit-identical result makes the two interchangeable.
+            y[r] = VecDot.Dot(TFormat.Type,
+                new ReadOnlySpan<byte>(w + (long)r * rowBytes, rowBytes), new ReadOnlySpan<byte>(act, blocks * 34), blocks * 32);
+        }
+    }
+
+    // Not inlined into Run: inlined there, the JIT ran out of inlining budget and called Sum (a latency chain
+    // of 4 dependent adds) four times in sequence instead of interleaving the four reductions.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Rows4(byte* r0, int rowBytes, int blocks, byte* act, float* dx, float* y)
+    {
+        byte* r1 = r0 + rowBytes, r2 = r1 + rowBytes, r3 = r2 + rowBytes;
+        // Pairs starting before this block may use the wide load: it stays inside the row.
+        int wideBlocks = (rowBytes - TFormat.Overread) / BlockBytes - 1;
+        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
+        // The band of rows two groups ahead, prefetched as this group advances: each pair step consumes
+        // 2 blocks of 4 rows here and touches as many bytes there, so the stream is requested ~2 groups early
+        // (the hardware prefetchers lose the 4 interleaved row streams at every 4 KiB page).
+        byte* ahead = r0 + 8L * rowBytes;
+        for (int c = 0; c < blocks; c += Chunk)
+        {
+            int count = Math.Min(Chunk, blocks - c);
+            Vector512<float> sx = Vector512.Load(dx + c);
+            Vector512<float> s0 = Scales(r0 + c * BlockBytes, count) * sx;
+            Vector512<float> s1 = Scales(r1 + c * BlockBytes, count) * sx;
+            Vector512<float> s2 = Scales(r2 + c * BlockBytes, count) * sx;
+            Vector512<float> s3 = Scales(r3 + c * BlockBytes, count) * sx;
+            // Lanes 0–7 take the scale of block k, lanes 8–15 that of block k + 1.
+            Vector512<int> pick = Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
+            int k = 0;
+            for (; k + 2 <= count; k += 2, pick += Vector512.Create(2))
+            {
+                int b = c + k;
+                TActivation x = TFormat.Pair(act, b);
+                long o = (long)b * BlockBytes;
+                byte* next = ahead + 4 * o;
+                // 4 rows × 2 blocks: 144 bytes (Q4_0) or 272 (Q8_0), one prefetch per cache line.
+                Sse.Prefetch0(next);
+                Sse.Prefetch0(next + 64);
+                Sse.Prefetch0(next + 128);
+                if (BlockBytes > 32)
+                {
+                    Sse.Prefetch0(next + 192);
+                    Sse.Prefetch0(next + 256);
+                }
+                Vector512<int> p0, p1, p2, p3;
+                if (b < wideBlocks)
+                {
+                    p0 = TFormat.PairSums(r0 + o, x);
+                    p1 = TFormat.PairSums(r1 + o, x);
+                    p2 = TFormat.PairSums(r2 + o, x);
+                    p3 = TFormat.PairSums(r3 + o, x);
+                }
+                else
+                {
+                    p0 = TFormat.PairSumsNearEnd(r0 + o, x);
+                    p1 = TFormat.PairSumsNearEnd(r1 + o, x);
+                    p2 = TFormat.PairSumsNearEnd(r2 + o, x);
+                    p3 = TFormat.PairSumsNearEnd(r3 + o, x);
+                }
+                a0 = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(p0), Avx512F.PermuteVar16x32(s0, pick), a0);
+                a1 = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(p1), Avx512F.PermuteVar16x32(s1, pick), a1);
+                a2 = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(p2), Avx512F.PermuteVar16x32(s2, pick), a2);
+                a3 = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(p3), Avx512F.PermuteVar16x32(s3, pick), a3);
+            }
+            if (k < count)
+            {
+                // An odd last block fills the low half; the high half's sums are zero and its scale lane is 0.
+                int b = c + k;
+                TActivation x = TFormat.Last(act, b);
+                long o = (long)b * BlockBytes;
+                a0 = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(TFormat.LastSums(r0 + o, x)), Avx512F.PermuteVar16x32(s0, pick), a0);
+                a1 = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(TFormat.LastSums(r1 + o, x)), Avx512F.PermuteVar16x32(s1, pick), a1);
+                a2 = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(TFormat.LastSums(r2 + o, x)), Avx512F.PermuteVar16x32(s2, pick), a2);
+                a3 = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(TFormat.LastSums(r3 + o, x)), Avx512F.PermuteVar16x32(s3, pick), a3);
+            }
+        }
+        y[0] = Sum(a0);
+        y[1] = Sum(a1);
+        y[2] = Sum(a2);
+        y[3] = Sum(a3);
+    }
+
+    /// <summary>
+    /// <see cref="Vector512.Sum{T}"/>'s value with full-width shuffles: .NET 10 sums each 128-bit quarter as
+    /// (l0 + l1) + (l2 + l3), then (q0 + q1) + (q2 + q3), one quarter at a time (about 25 instructions); the same
+    /// additions in the same association (float addition is commutative, so operand order is free) take 8.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Sum(Vector512<float> v)
+    {
+        v += Avx512F.Permute4x32(v, 0b10_11_00_01);       // l0 + l1, l2 + l3 within each quarter
+        v += Avx512F.Permute4x32(v, 0b01_00_11_10);       // quarter sums
+        v += Avx512F.Shuffle4x128(v, v, 0b10_11_00_01);   // q0 + q1, q2 + q3
+        v += Avx512F.Shuffle4x128(v, v, 0b01_00_11_10);   // (q0 + q1) + (q2 + q3)
+        return v.ToScalar();
+    }
+
+    /// <summary>
+    /// The fp16 scales of <paramref name="count"/> (≤ 16) consecutive blocks as floats; lanes past
+    /// <paramref name="count"/> are 0 (an odd last block's empty high half must get scale 0, as in VecDot).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Scales(byte* first, int count)
+    {
+        // A partial chunk (the row's last, when the block count is not a multiple of 16) gathers: each dword
+        // holds a scale in its low 16 bits (the high bits are quants, ignored by the conversion) and is read at a
+        // block start, so inside the row; masked-off lanes (blocks past the row's end) are not read and stay 0.
+        // No call here: a call in this loop makes the JIT keep the accumulators on the stack.
+        Vector512<uint> halves;
+        if (count == Chunk)
+        {
+            halves = TFormat.ScaleHalves(first);
+        }
+        else
+        {
+            Vector256<int> lane = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
+            Vector256<int> offsets = lane * BlockBytes;
+            Vector256<uint> low = Avx2.GatherMaskVector256(Vector256<uint>.Zero, (uint*)first, offsets,
+                Vector256.LessThan(lane, Vector256.Create(count)).AsUInt32(), 1);
+            Vector256<uint> high = Avx2.GatherMaskVector256(Vector256<uint>.Zero, (uint*)(first + 8 * BlockBytes), offsets,
+                Vector256.LessThan(lane, Vector256.Create(count - 8)).AsUInt32(), 1);
+            halves = Avx512F.InsertVector256(low.ToVector512Unsafe(), high, 1);
+        }
+        return HalfConvert.HalfToSingle(halves);
+    }
+}
