@@ -10,7 +10,8 @@ internal static class CliProcess
     public static Result Run(params string[] args)
     {
         var (exitCode, stdout, stderr) = RunBytes(args);
-        return new Result(exitCode, new System.Text.UTF8Encoding(false).GetString(stdout), stderr);
+        using var reader = new StreamReader(new MemoryStream(stdout)); // decodes as the process's reader did
+        return new Result(exitCode, reader.ReadToEnd(), stderr);
     }
 
     /// <summary>Like <see cref="Run"/> but stdout as raw bytes, for output that must match byte for byte.</summary>
