@@ -61,7 +61,7 @@ internal static partial class Filters
 
     /// <summary><c>select/reject('test', args)</c> and <c>selectattr/rejectattr('attr', 'test', args)</c>;
     /// with no test name, the item's truthiness decides.</summary>
-    private static PyList Select(Interpreter interpreter, object? value, Arguments args, bool keep, bool byAttribute)
+    private static PyList Select(object? value, Arguments args, bool keep, bool byAttribute)
     {
         var items = PyTruthyItems(value);
         int offset = 0;
@@ -76,7 +76,7 @@ internal static partial class Filters
         {
             string name = args.Positional[offset] as string ?? throw TemplateRenderException.Type("test name must be a string");
             var rest = new Arguments(args.Positional.Skip(offset + 1).ToList(), args.Named);
-            test = item => JinjaTests.Apply(interpreter, name, item, rest);
+            test = item => JinjaTests.Apply(name, item, rest);
         }
         return new PyList(items.Where(item => test(transform(item)) == keep).ToList());
     }

@@ -21,7 +21,7 @@ internal sealed partial class Interpreter
             case FilterExpr filter:
                 return EvalFilter(filter, scope, null);
             case TestExpr test:
-                return JinjaTests.Apply(this, test.Name, Eval(test.Value, scope), EvalArguments(test.Arguments, scope));
+                return JinjaTests.Apply(test.Name, Eval(test.Value, scope), EvalArguments(test.Arguments, scope));
             case BinaryExpr b:
                 return PyOps.Binary(b.Op, Eval(b.Left, scope), Eval(b.Right, scope), Options.MaxOutputChars);
             case LogicalExpr l:
@@ -91,7 +91,7 @@ internal sealed partial class Interpreter
         object? input = filter.Value switch
         {
             null => hole,
-            FilterExpr inner when hole != null && IsBlockChain(inner) => EvalFilter(inner, scope, hole),
+            FilterExpr inner when IsBlockChain(inner) => EvalFilter(inner, scope, hole),
             var value => Eval(value, scope),
         };
         return Filters.Apply(this, filter.Name, input, EvalArguments(filter.Arguments, scope));

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Wallfacer.Inference.Templates;
 
 /// <summary>
@@ -207,5 +209,6 @@ internal sealed partial class Interpreter(JinjaOptions options, CancellationToke
             throw TemplateRenderException.Limit($"macro calls nested deeper than {Options.MaxRecursionDepth} (JinjaOptions.MaxRecursionDepth)");
         }
         cancellation.ThrowIfCancellationRequested();
+        RuntimeHelpers.EnsureSufficientExecutionStack(); // a generous MaxRecursionDepth must not crash the process
     }
 }

@@ -47,9 +47,8 @@ internal static class JinjaTests
 
     public static bool Exists(string name) => All.ContainsKey(Aliases.GetValueOrDefault(name, name));
 
-    public static bool Apply(Interpreter interpreter, string name, object? value, Arguments args)
+    public static bool Apply(string name, object? value, Arguments args)
     {
-        _ = interpreter;
         if (!All.TryGetValue(Aliases.GetValueOrDefault(name, name), out var test))
             throw new TemplateRenderException(TemplateErrorKind.Undefined, $"No test named '{name}'.");
         return test(value, args);

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Wallfacer.Inference.Templates;
 
 /// <summary>
@@ -80,6 +82,8 @@ internal sealed partial class Parser
     {
         if (++_depth > _maxDepth)
             throw Error($"template nesting is deeper than the limit of {_maxDepth} (JinjaOptions.MaxRecursionDepth)");
+        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
+            throw Error("template nesting is too deep for the stack; lower JinjaOptions.MaxRecursionDepth");
     }
 
     private void Leave() => _depth--;

@@ -64,7 +64,5 @@ public sealed class TemplateRenderException : TemplateException
 
     internal static TemplateRenderException Type(string message) => new(TemplateErrorKind.Type, message);
 
-    internal static TemplateRenderException Security(string message) => new(TemplateErrorKind.Security, message);
-
     internal static TemplateRenderException Limit(string message) => new(TemplateErrorKind.LimitExceeded, message);
 }

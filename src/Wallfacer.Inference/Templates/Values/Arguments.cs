@@ -41,9 +41,6 @@ internal sealed class Arguments(List<object?> positional, List<KeyValuePair<stri
             ? value
             : throw TemplateRenderException.Type($"{function}() missing required argument '{name}' (pos {index + 1})");
 
-    /// <summary>An optional argument where Python's None means "not given".</summary>
-    public object? GetOrNone(int index, string name) => Get(index, name);
-
     public Arguments Skip(int count) => new(Positional.Skip(count).ToList(), Named);
 
     public Arguments Prepend(object? first)

@@ -3,8 +3,6 @@ namespace Wallfacer.Inference.Templates;
 /// <summary>A Python list or tuple. The sandbox never mutates one after construction.</summary>
 internal sealed class PyList(List<object?> items, bool isTuple = false)
 {
-    public static readonly PyList EmptyList = new([]);
-
     public List<object?> Items { get; } = items;
 
     public bool IsTuple { get; } = isTuple;
