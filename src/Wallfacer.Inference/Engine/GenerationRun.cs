@@ -1,8 +1,5 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
-using System.Text;
-using Wallfacer.Inference.Sampling;
-using Wallfacer.Tokenizers;
 
 namespace Wallfacer.Inference.Engine;
 

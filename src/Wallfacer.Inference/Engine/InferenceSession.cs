@@ -70,39 +70,31 @@ public sealed class InferenceSession : IDisposable
     /// Appends <paramref name="tokens"/> and hands the logits of every position to <paramref name="onLogits"/>
     /// (position index within <paramref name="tokens"/>, logits row valid during the call).
     /// </summary>
-    public void EvaluateAll(ReadOnlySpan<int> tokens, LogitsCallback onLogits, CancellationToken cancellationToken = default)
-    {
-        EnsureRoom(tokens.Length);
-        for (int start = 0; start < tokens.Length; start += _state.MaxBatch)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var chunk = tokens.Slice(start, Math.Min(_state.MaxBatch, tokens.Length - start));
-            Transformer.Forward(Model.Decoder, chunk, Cache, _state, _pool, LogitsFor.AllTokens);
-            for (int t = 0; t < chunk.Length; t++)
-            {
-                _tokens.Add(chunk[t]);
-                onLogits(start + t, _state.Logits.AsSpan(t * VocabSize, VocabSize));
-            }
-        }
-    }
+    public void EvaluateAll(ReadOnlySpan<int> tokens, LogitsCallback onLogits, CancellationToken cancellationToken = default) =>
+        EvaluateRows(tokens, LogitsFor.AllTokens, onLogits, cancellationToken);
 
     /// <summary>
     /// Appends <paramref name="tokens"/> and hands every position's final-normed hidden state (the model's
     /// last layer, before the output projection) to <paramref name="onHidden"/>; used for embeddings.
     /// </summary>
-    public void EvaluateHidden(ReadOnlySpan<int> tokens, LogitsCallback onHidden, CancellationToken cancellationToken = default)
+    public void EvaluateHidden(ReadOnlySpan<int> tokens, LogitsCallback onHidden, CancellationToken cancellationToken = default) =>
+        EvaluateRows(tokens, LogitsFor.HiddenStates, onHidden, cancellationToken);
+
+    /// <summary>Runs <paramref name="tokens"/> in micro-batches and hands each position's output row to <paramref name="onRow"/>.</summary>
+    private void EvaluateRows(ReadOnlySpan<int> tokens, LogitsFor rows, LogitsCallback onRow, CancellationToken cancellationToken)
     {
         EnsureRoom(tokens.Length);
-        int width = Model.Config.EmbeddingLength;
+        int width = rows == LogitsFor.HiddenStates ? Model.Config.EmbeddingLength : VocabSize;
         for (int start = 0; start < tokens.Length; start += _state.MaxBatch)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var chunk = tokens.Slice(start, Math.Min(_state.MaxBatch, tokens.Length - start));
-            Transformer.Forward(Model.Decoder, chunk, Cache, _state, _pool, LogitsFor.HiddenStates);
+            Transformer.Forward(Model.Decoder, chunk, Cache, _state, _pool, rows);
+            var output = rows == LogitsFor.HiddenStates ? _state.HiddenStates : _state.Logits;
             for (int t = 0; t < chunk.Length; t++)
             {
                 _tokens.Add(chunk[t]);
-                onHidden(start + t, _state.HiddenStates.Slice(t * width, width));
+                onRow(start + t, output.Slice(t * width, width));
             }
         }
     }

@@ -29,7 +29,7 @@ public static class Logprobs
     {
         if ((uint)token >= (uint)logits.Length)
             throw new ArgumentOutOfRangeException(nameof(token), token, $"Token must be in [0, {logits.Length}).");
-        (double max, _) = Normalizer(logits);
+        double max = CheckedMax(logits); // one exponent pass below serves both the normalizer and the entropy
         double total = 0, weighted = 0;
         foreach (float logit in logits)
         {
@@ -91,6 +91,15 @@ public static class Logprobs
     /// <summary>The maximum logit and log Σ e^(logit − max).</summary>
     private static (double Max, double LogTotal) Normalizer(ReadOnlySpan<float> logits)
     {
+        double max = CheckedMax(logits);
+        double total = 0;
+        foreach (float logit in logits) total += PortableMath.Exp((double)logit - max);
+        return (max, PortableMath.Log(total));
+    }
+
+    /// <summary>The largest logit, after checking that none is NaN or +∞ and not all are −∞.</summary>
+    private static float CheckedMax(ReadOnlySpan<float> logits)
+    {
         if (logits.IsEmpty) throw new ArgumentException("The logits are empty.", nameof(logits));
         float max = float.NegativeInfinity;
         for (int i = 0; i < logits.Length; i++)
@@ -110,9 +119,7 @@ public static class Logprobs
             throw new ArgumentException("Every logit is -infinity; the distribution is undefined.", nameof(logits));
         }
 
-        double total = 0;
-        foreach (float logit in logits) total += PortableMath.Exp((double)logit - max);
-        return (max, PortableMath.Log(total));
+        return max;
     }
 
     private static bool RanksBefore(TokenLogprob a, TokenLogprob b) =>
