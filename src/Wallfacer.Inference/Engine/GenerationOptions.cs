@@ -1,3 +1,4 @@
+using Wallfacer.Inference.Grammar;
 using Wallfacer.Inference.Sampling;
 
 namespace Wallfacer.Inference.Engine;
@@ -29,6 +30,13 @@ public sealed record GenerationOptions
     /// prompt is appended to whatever the session holds.
     /// </summary>
     public bool ReuseCachedPrefix { get; init; }
+
+    /// <summary>
+    /// Constrain the output to this GBNF grammar (null = unconstrained): tokens the grammar refuses are masked
+    /// before sampling, and end-of-generation is allowed only once the text is complete. When no token can
+    /// continue, generation throws <see cref="GrammarException"/> rather than emit unconstrained text.
+    /// </summary>
+    public GbnfGrammar? Grammar { get; init; }
 
     internal void Validate()
     {

@@ -1,4 +1,5 @@
 using System.Text;
+using Wallfacer.Inference.Grammar;
 using Wallfacer.Inference.Sampling;
 using Wallfacer.Tokenizers;
 
@@ -14,6 +15,7 @@ internal sealed class TokenPicker
 {
     private readonly GenerationOptions _options;
     private readonly Sampler _sampler;
+    private readonly GrammarConstraint? _grammar;
     private readonly ITokenizer _tokenizer;
     private readonly StreamingDecoder _decoder;
     private readonly StopStringMatcher _stops;
@@ -25,7 +27,8 @@ internal sealed class TokenPicker
         options.Validate();
         _options = options;
         _tokenizer = tokenizer;
-        _sampler = new Sampler(options.Sampling, vocabSize);
+        _grammar = options.Grammar is { } grammar ? new GrammarConstraint(grammar, tokenizer, vocabSize) : null;
+        _sampler = new Sampler(options.Sampling, vocabSize, _grammar is null ? [] : [_grammar]);
         _decoder = new StreamingDecoder(tokenizer);
         _stops = new StopStringMatcher(options.StopStrings);
         foreach (int t in promptTokens)
@@ -63,6 +66,7 @@ internal sealed class TokenPicker
         _confidence.Add(logprob, entropy);
         var top = TopOf(logits);
         _sampler.Accept(token);
+        _grammar?.Accept(token);
         Generated++;
         if (_tokenizer.Vocabulary.IsEndOfGeneration(token))
         {
