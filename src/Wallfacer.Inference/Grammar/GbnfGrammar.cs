@@ -24,7 +24,7 @@ public sealed class GbnfGrammar
     /// <summary>Largest grammar source accepted, in characters.</summary>
     public const int MaxSourceLength = 1 << 20;
     /// <summary>Most rules (written and generated) and most elements in all alternatives together.</summary>
-    public const int MaxRules = 10_000, MaxElements = 10_000;
+    public const int MaxRules = 50_000, MaxElements = 200_000;
     /// <summary>Largest repetition bound <c>{m,n}</c>.</summary>
     public const int MaxRepetition = 10_000;
     /// <summary>Deepest nesting of parentheses.</summary>

@@ -11,9 +11,9 @@ namespace Wallfacer.Inference.Grammar;
 /// End-of-generation tokens are allowed only when the text is a complete sentence.
 /// </summary>
 /// <remarks>
-/// The mask walks the vocabulary's <see cref="TokenTrie"/> depth-first against the matcher's interned states, so
-/// a byte prefix shared by many tokens is matched once and a state's step on a code point is computed once
-/// per run. Not thread-safe; one per run.
+/// The mask walks the vocabulary's <see cref="TokenTrie"/> depth-first against the matcher's interned states lifted to
+/// bytes (<see cref="ByteStates"/>), so a byte prefix shared by many tokens is matched once, a state's step on a byte
+/// is computed once per run, and the walk of a state that recurs (inside a JSON string) is kept. Not thread-safe; one per run.
 /// </remarks>
 public sealed class GrammarConstraint : ILogitsProcessor
 {
@@ -21,8 +21,15 @@ public sealed class GrammarConstraint : ILogitsProcessor
     private readonly Vocabulary _vocabulary;
     private readonly GrammarStacks _stacks;
     private readonly bool[] _allowed;    // (vocabulary size) filled by ComputeMask
+    private readonly Dictionary<(int State, Utf8Partial Partial), int[]> _masks = []; // allowed trie tokens per position
+    private readonly int[] _walked;      // (tokens in the trie) output of a walk
+    private readonly int[] _level, _nextLevel; // (2 × widest trie level) the walk's (node, byte state) pairs, one level each
+    private readonly ByteStates _bytes;
     private int _state;
     private Utf8Partial _partial;
+
+    /// <summary>Most masks kept for states that may recur (each at most one int per allowed token).</summary>
+    private const int MaxCachedMasks = 64;
 
     /// <summary>Creates the constraint for one run, starting at the grammar's root.</summary>
     public GrammarConstraint(GbnfGrammar grammar, ITokenizer tokenizer, int vocabSize)
@@ -33,8 +40,12 @@ public sealed class GrammarConstraint : ILogitsProcessor
         _trie = TokenTrie.For(tokenizer);
         _vocabulary = tokenizer.Vocabulary;
         _stacks = new GrammarStacks(grammar);
+        _bytes = new ByteStates(_stacks);
         _state = _stacks.Initial;
         _allowed = new bool[vocabSize];
+        _walked = new int[_trie.Tokens.Length];
+        _level = new int[2 * _trie.MaxLevelWidth];
+        _nextLevel = new int[2 * _trie.MaxLevelWidth];
     }
 
     /// <summary>True when the text accepted so far is a complete sentence of the grammar.</summary>
@@ -45,7 +56,18 @@ public sealed class GrammarConstraint : ILogitsProcessor
     public ReadOnlySpan<bool> ComputeMask()
     {
         Array.Clear(_allowed);
-        Walk(0, _state, _partial);
+        // A state recurs often (every character inside a JSON string is the same state): its walk is kept.
+        if (!_masks.TryGetValue((_state, _partial), out int[]? tokens))
+        {
+            if (_bytes.Count > ByteStates.MaxRows) _bytes.Clear();
+            tokens = _walked.AsSpan(0, Walk(_bytes.Get(_state, _partial))).ToArray();
+            if (_masks.Count >= MaxCachedMasks) _masks.Clear();
+            _masks[(_state, _partial)] = tokens;
+        }
+        foreach (int t in tokens)
+        {
+            if (t < _allowed.Length) _allowed[t] = true;
+        }
         if (IsComplete)
         {
             foreach (int eog in _vocabulary.EndOfGenerationTokens)
@@ -84,7 +106,7 @@ public sealed class GrammarConstraint : ILogitsProcessor
         }
         int state = _state;
         Utf8Partial partial = _partial;
-        ReadOnlySpan<byte> bytes = (uint)token < (uint)_vocabulary.Count ? _trie.BytesOf(token) : [];
+        ReadOnlySpan<byte> bytes = _trie.Contains(token) ? _trie.BytesOf(token) : [];
         bool ok = bytes.Length > 0;
         foreach (byte b in bytes)
         {
@@ -103,31 +125,52 @@ public sealed class GrammarConstraint : ILogitsProcessor
         _partial = partial;
     }
 
-    private void Walk(int node, int state, Utf8Partial partial)
+    internal void DropCachedMasks() => _masks.Clear();
+
+    internal int ByteStateCount => _bytes.Count;
+
+    /// <summary>
+    /// Breadth-first over the trie from the root at <paramref name="rootByteState"/>; returns how many tokens went to
+    /// the output. Level by level, parents come in node order and children are contiguous, so the trie's arrays are
+    /// read almost sequentially (depth-first order jumps around the arrays and is several times slower).
+    /// </summary>
+    private int Walk(int rootByteState)
     {
         TokenTrie trie = _trie;
-        if (node != 0)
+        int[] firstChild = trie.FirstChild, childCount = trie.ChildCount, firstToken = trie.FirstToken, tokenCount = trie.TokenCount;
+        int[] tokens = trie.Tokens, output = _walked;
+        byte[] label = trie.Label;
+        int[] level = _level, next = _nextLevel; // (node, byte state) pairs
+        int levelLength = 0, count = 0;
+        level[levelLength++] = 0;
+        level[levelLength++] = rootByteState;
+        while (levelLength > 0)
         {
-            for (int i = trie.FirstToken[node], end = i + trie.TokenCount[node]; i < end; i++)
+            int nextLength = 0;
+            for (int p = 0; p < levelLength; p += 2)
             {
-                int token = trie.Tokens[i];
-                if (token < _allowed.Length) _allowed[token] = true;
+                int node = level[p], byteState = level[p + 1];
+                int[] row = _bytes.Row(byteState);
+                for (int child = firstChild[node], end = child + childCount[node]; child < end; child++)
+                {
+                    byte b = label[child];
+                    int entry = row[b];
+                    if (entry == 0) entry = _bytes.Fill(byteState, b);
+                    if (entry == 1) continue;
+                    int n = tokenCount[child];
+                    if (n > 0)
+                    {
+                        Array.Copy(tokens, firstToken[child], output, count, n);
+                        count += n;
+                    }
+                    if (childCount[child] == 0) continue;
+                    next[nextLength++] = child;
+                    next[nextLength++] = entry - 2;
+                }
             }
+            (level, next) = (next, level);
+            levelLength = nextLength;
         }
-        for (int child = trie.FirstChild[node], end = child + trie.ChildCount[node]; child < end; child++)
-        {
-            int cp = partial.Push(trie.Label[child], out Utf8Partial next);
-            if (cp == -2) continue;
-            if (cp >= 0)
-            {
-                int after = _stacks.Advance(state, cp);
-                if (after != GrammarStacks.Dead) Walk(child, after, Utf8Partial.None);
-            }
-            else
-            {
-                var (lo, hi) = next.Range;
-                if (lo <= hi && _stacks.CanAcceptAnyOf(state, lo, hi)) Walk(child, state, next);
-            }
-        }
+        return count;
     }
 }

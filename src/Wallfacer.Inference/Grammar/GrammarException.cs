@@ -27,6 +27,20 @@ public sealed class GrammarException : Exception
     {
     }
 
+    /// <summary>A JSON Schema the compiler cannot turn into a grammar: <paramref name="keyword"/> at JSON pointer <paramref name="schemaPath"/>.</summary>
+    public GrammarException(string message, string keyword, string schemaPath)
+        : base($"{message} (keyword '{keyword}' at '{(schemaPath.Length == 0 ? "#" : "#" + schemaPath)}')")
+    {
+        Keyword = keyword;
+        SchemaPath = schemaPath;
+    }
+
+    /// <summary>The JSON Schema keyword that could not be compiled; null for other errors.</summary>
+    public string? Keyword { get; }
+
+    /// <summary>The JSON pointer (within the schema) of <see cref="Keyword"/>, e.g. <c>/properties/age/multipleOf</c>; null for other errors.</summary>
+    public string? SchemaPath { get; }
+
     /// <summary>1-based line of a parse error; 0 when the error has no source position.</summary>
     public int Line { get; }
 

@@ -34,6 +34,8 @@ internal sealed class GrammarStacks
     private readonly List<int[]> _sets = [[]];       // (states) sorted node ids; state 0 = dead
     private readonly Dictionary<int[], int> _setIds = new(new SetComparer()) { [[]] = Dead };
     private readonly Dictionary<long, int> _transitions = [];
+    private readonly Dictionary<(int State, ulong Signature), int> _bySignature = []; // next state + 1
+    private readonly List<int[]?> _ascii = [null];   // (states) → (128) next state + 1 on each ASCII code point; 0 = not yet known
     private readonly HashSet<int> _scratch = [];
     private readonly HashSet<int> _expanded = [];
     private readonly Stack<int> _work = new();
@@ -62,9 +64,43 @@ internal sealed class GrammarStacks
     public int Advance(int state, int codePoint)
     {
         if (state == Dead) return Dead;
-        long key = ((long)state << 21) | (uint)codePoint;
+        if ((uint)codePoint < 128)
+        {
+            int[] row = _ascii[state] ??= new int[128];
+            int known = row[codePoint];
+            if (known != 0) return known - 1;
+            int computed = Step(state, codePoint);
+            _ascii[state]![codePoint] = computed + 1; // Step may have grown _ascii, not replaced this row
+            return computed;
+        }
+        // Beyond ASCII, code points that the same stacks accept lead to the same state: memoize by that signature
+        // (a CJK-heavy vocabulary then costs one lookup per character, not one state computation per distinct one).
+        int[] set = _sets[state];
+        long key;
+        if (set.Length <= 64)
+        {
+            ulong signature = 0;
+            for (int i = 0; i < set.Length; i++)
+            {
+                if (set[i] != EmptyStack && _grammar.CharSets[_grammar.Elements[_position[set[i]]].Value].Contains(codePoint))
+                    signature |= 1UL << i;
+            }
+            if (signature == 0) return Dead;
+            ref int slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_bySignature, (state, signature), out bool exists);
+            if (!exists) slot = Step(state, codePoint) + 1;
+            return slot - 1;
+        }
+        key = ((long)state << 21) | (uint)codePoint;
         if (_transitions.TryGetValue(key, out int next)) return next;
+        next = Step(state, codePoint);
+        if (_transitions.Count >= MaxMemoEntries) _transitions.Clear();
+        _transitions[key] = next;
+        return next;
+    }
 
+    /// <summary>Computes the state after <paramref name="codePoint"/> (no memo).</summary>
+    private int Step(int state, int codePoint)
+    {
         foreach (int node in _sets[state])
         {
             if (node == EmptyStack) continue;
@@ -73,10 +109,7 @@ internal sealed class GrammarStacks
             int rest = _below[node];
             Expand(_grammar.Elements[pos + 1].Kind == ElementKind.End ? rest : Push(rest, pos + 1));
         }
-        next = Intern();
-        if (_transitions.Count >= MaxMemoEntries) _transitions.Clear();
-        _transitions[key] = next;
-        return next;
+        return Intern();
     }
 
     /// <summary>True when some stack of <paramref name="state"/> accepts a code point in [lo, hi] (a partial UTF-8 character).</summary>
@@ -143,6 +176,7 @@ internal sealed class GrammarStacks
         {
             id = _sets.Count;
             _sets.Add(set);
+            _ascii.Add(null);
         }
         return id;
     }
