@@ -86,6 +86,38 @@ public class CliTests
         Assert.Equal(3UL, doc.RootElement.GetProperty("seed").GetUInt64());
     }
 
+    [Fact]
+    public void Run_with_a_json_schema_makes_a_random_model_write_valid_json()
+    {
+        string dir = TestPaths.NewTempDir();
+        string model = Path.Combine(dir, "tiny.gguf"), schema = Path.Combine(dir, "schema.json");
+        Assert.Equal(0, CliProcess.Run("synth", "tiny", "-o", model).ExitCode);
+        File.WriteAllText(schema, """
+            {"type": "object", "properties": {"ok": {"type": "boolean"}, "n": {"type": "integer", "minimum": 1, "maximum": 9}},
+             "required": ["ok", "n"], "additionalProperties": false}
+            """);
+        var run = CliProcess.Run("run", "-m", model, "-p", "answer:", "-n", "200", "--seed", "7", "--json-schema", schema, "--json");
+        Assert.Equal(0, run.ExitCode);
+        using var output = JsonDocument.Parse(run.StdOut);
+        using var answer = JsonDocument.Parse(output.RootElement.GetProperty("text").GetString()!);
+        Assert.True(answer.RootElement.GetProperty("ok").ValueKind is JsonValueKind.True or JsonValueKind.False);
+        Assert.InRange(answer.RootElement.GetProperty("n").GetInt32(), 1, 9);
+        Assert.Equal(2, answer.RootElement.EnumerateObject().Count());
+    }
+
+    [Fact]
+    public void An_unsupported_schema_keyword_is_named_in_a_one_line_error()
+    {
+        string dir = TestPaths.NewTempDir();
+        string model = Path.Combine(dir, "tiny.gguf"), schema = Path.Combine(dir, "schema.json");
+        Assert.Equal(0, CliProcess.Run("synth", "tiny", "-o", model).ExitCode);
+        File.WriteAllText(schema, """{"type": "object", "properties": {"a": {"type": "string", "contentMediaType": "image/png"}}}""");
+        var run = CliProcess.Run("run", "-m", model, "-p", "x", "--json-schema", schema);
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("contentMediaType", run.StdErr);
+        Assert.Contains("schema.json", run.StdErr);
+    }
+
     [SharedFact]
     public void Perplexity_runs_on_a_text_file()
     {

@@ -23,10 +23,11 @@ internal static class RunCommand
         var context = CommonOptions.Context();
         var preTouch = CommonOptions.PreTouch();
         var grammar = new Option<FileInfo?>("--grammar-file", "--grammar") { Description = "A GBNF grammar (llama.cpp's format) the output must match." };
+        var schema = new Option<FileInfo?>("--json-schema") { Description = "A JSON Schema file the output must validate against (enforced while sampling)." };
         var json = CommonOptions.Json();
         var command = new Command("run", "Generate text from a prompt.")
         {
-            model, prompt, count, stops, topLogprobs, threads, context, json, preTouch, grammar,
+            model, prompt, count, stops, topLogprobs, threads, context, json, preTouch, grammar, schema,
         };
         sampling.AddTo(command);
         CommandRunner.SetAction(command, async (parse, ct) =>
@@ -35,7 +36,7 @@ internal static class RunCommand
             {
                 MaxTokens = parse.GetValue(count), Sampling = sampling.Read(parse), StopStrings = parse.GetValue(stops) ?? [],
                 TopLogprobs = parse.GetValue(topLogprobs),
-                Grammar = parse.GetValue(grammar) is { } g ? Wallfacer.Inference.Grammar.GbnfGrammar.Parse(File.ReadAllText(g.FullName)) : null,
+                Grammar = GrammarFiles.Read(parse.GetValue(grammar), parse.GetValue(schema)),
             };
             var loadClock = System.Diagnostics.Stopwatch.StartNew();
             using var lm = LanguageModel.Load(ModelLocator.Resolve(parse.GetValue(model)!));

@@ -35,7 +35,7 @@ internal sealed class TokenPicker
         {
             // llama.cpp's order: sample freely, and only when that token breaks the grammar, mask the whole
             // vocabulary and sample again (the full mask costs a walk over every token's bytes).
-            _grammar = new Grammar.GrammarConstraint(grammar, tokenizer);
+            _grammar = new Grammar.GrammarConstraint(grammar, tokenizer, vocabSize);
             var seed = options.Sampling.Seed is ulong s ? s ^ 0x9E3779B97F4A7C15UL : (ulong?)null;
             _constrained = new Sampler(options.Sampling with { Seed = seed ?? _sampler.Seed ^ 0x9E3779B97F4A7C15UL }, vocabSize, [.. constraints, _grammar]);
             foreach (int t in promptTokens)

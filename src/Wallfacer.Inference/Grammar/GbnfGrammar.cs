@@ -1,62 +1,65 @@
 namespace Wallfacer.Inference.Grammar;
 
-/// <summary>One element of a sequence: a set of code points, or a reference to a rule.</summary>
-public abstract record GrammarElement;
-
-/// <summary>Matches one code point in (or, negated, outside) the inclusive ranges.</summary>
-public sealed record CharSet(IReadOnlyList<(int Low, int High)> Ranges, bool Negated) : GrammarElement
+/// <summary>What one element of a rule alternative is.</summary>
+internal enum ElementKind : byte
 {
-    public bool Matches(int codePoint)
-    {
-        bool inside = false;
-        foreach (var (low, high) in Ranges)
-        {
-            if (codePoint >= low && codePoint <= high)
-            {
-                inside = true;
-                break;
-            }
-        }
-        return inside != Negated;
-    }
-
-    /// <summary>Whether any code point in [low, high] matches (for a partial UTF-8 character at the end of a token).</summary>
-    public bool MatchesAnyIn(int low, int high)
-    {
-        if (Negated)
-            return !Ranges.Any(r => r.Low <= low && r.High >= high);
-        return Ranges.Any(r => r.Low <= high && r.High >= low);
-    }
+    /// <summary>Ends an alternative.</summary>
+    End,
+    /// <summary>A reference to rule <see cref="GrammarElement.Value"/>.</summary>
+    Rule,
+    /// <summary>One code point from char set <see cref="GrammarElement.Value"/>.</summary>
+    Chars,
 }
 
-/// <summary>Matches the rule with index <paramref name="Rule"/>.</summary>
-public sealed record RuleRef(int Rule) : GrammarElement;
+internal readonly record struct GrammarElement(ElementKind Kind, int Value);
 
 /// <summary>
-/// A compiled GBNF grammar (llama.cpp's format): rules of alternatives of sequences of code-point sets and rule
-/// references. Repetitions and groups are compiled into helper rules, as llama.cpp does. Immutable and shareable.
+/// A parsed GBNF grammar (llama.cpp's format, grammars/README.md), immutable and thread-safe. Every rule's
+/// alternatives live in one flat element array, each ended by <see cref="ElementKind.End"/>; repetitions and
+/// groups were rewritten into generated rules (<c>x*</c> → <c>r ::= x r |</c>), as llama.cpp does.
+/// Decoding against it goes through a <see cref="GrammarMatcher"/>.
 /// </summary>
 public sealed class GbnfGrammar
 {
-    internal GbnfGrammar(IReadOnlyList<string> names, IReadOnlyList<IReadOnlyList<GrammarElement[]>> rules, int root)
+    /// <summary>Largest grammar source accepted, in characters.</summary>
+    public const int MaxSourceLength = 1 << 20;
+    /// <summary>Most rules (written and generated) and most elements in all alternatives together.</summary>
+    public const int MaxRules = 50_000, MaxElements = 200_000;
+    /// <summary>Largest repetition bound <c>{m,n}</c>.</summary>
+    public const int MaxRepetition = 10_000;
+    /// <summary>Deepest nesting of parentheses.</summary>
+    public const int MaxNesting = 100;
+
+    internal GbnfGrammar(GrammarElement[] elements, int[][] alternatives, CharSet[] charSets, string[] ruleNames, int root)
     {
-        Names = names;
-        Rules = rules;
+        Elements = elements;
+        Alternatives = alternatives;
+        CharSets = charSets;
+        RuleNames = ruleNames;
         Root = root;
     }
 
-    /// <summary>Rule names (helper rules are named after their parent).</summary>
-    public IReadOnlyList<string> Names { get; }
+    /// <summary>Every rule's elements, alternative after alternative, each alternative ended by End.</summary>
+    internal GrammarElement[] Elements { get; }
 
-    /// <summary>Each rule's alternatives; an alternative is a sequence of elements (empty = ε).</summary>
-    public IReadOnlyList<IReadOnlyList<GrammarElement[]>> Rules { get; }
+    /// <summary>(rules) → start index in <see cref="Elements"/> of each alternative.</summary>
+    internal int[][] Alternatives { get; }
 
-    public int Root { get; }
+    internal CharSet[] CharSets { get; }
+
+    /// <summary>Names of the rules by id; generated rules are named after the rule they came from (<c>value_3</c>).</summary>
+    public IReadOnlyList<string> RuleNames { get; }
+
+    internal int Root { get; }
 
     /// <summary>Parses GBNF text; the start rule is <c>root</c>.</summary>
-    /// <exception cref="GrammarException">The text does not parse (line:column), a rule is undefined, or there is no root.</exception>
-    public static GbnfGrammar Parse(string text) => new GbnfParser(text).Parse();
+    /// <exception cref="GrammarException">A syntax error (with line:column), an undefined rule, left recursion, or a limit exceeded.</exception>
+    public static GbnfGrammar Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return new GbnfParser(text).Parse();
+    }
 
-    /// <summary>A fresh matcher at the start of the grammar.</summary>
-    public GrammarMatcher CreateMatcher() => new(this);
+    /// <summary>A matcher at the start of the <c>root</c> rule (with its own state tables).</summary>
+    public GrammarMatcher CreateMatcher() => new(new GrammarStacks(this));
 }

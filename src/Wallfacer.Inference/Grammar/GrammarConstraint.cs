@@ -1,257 +1,187 @@
-using System.Runtime.CompilerServices;
 using Wallfacer.Inference.Sampling;
 using Wallfacer.Tokenizers;
 
 namespace Wallfacer.Inference.Grammar;
 
 /// <summary>
-/// The sampler stage that enforces a grammar: every token whose bytes cannot continue a valid output gets −∞,
-/// end-of-generation is allowed only when the output is complete, and control tokens never. Tokens are byte
-/// strings, so a token may end inside a UTF-8 character: the partial bytes are carried to the next token and
-/// allowed only if some character the grammar accepts starts with them (as llama.cpp does). When nothing is
-/// allowed the run fails loudly — it never falls back to unconstrained text.
+/// Constrained decoding for one run: before sampling, every token the grammar cannot continue with gets a
+/// −∞ logit; after a token is picked, <see cref="Accept"/> advances the matcher over its bytes. A token may
+/// end inside a UTF-8 character: it is allowed when the pending bytes can still complete to a code point the
+/// grammar accepts, and the partial character is carried into the next token (as llama.cpp does).
+/// End-of-generation tokens are allowed only when the text is a complete sentence.
 /// </summary>
+/// <remarks>
+/// The mask walks the vocabulary's <see cref="TokenTrie"/> depth-first against the matcher's interned states lifted to
+/// bytes (<see cref="ByteStates"/>), so a byte prefix shared by many tokens is matched once, a state's step on a byte
+/// is computed once per run, and the walk of a state that recurs (inside a JSON string) is kept. Not thread-safe; one per run.
+/// </remarks>
 public sealed class GrammarConstraint : ILogitsProcessor
 {
-    private static readonly ConditionalWeakTable<ITokenizer, Spelling> SpellingByTokenizer = new();
+    private readonly TokenTrie _trie;
+    private readonly Vocabulary _vocabulary;
+    private readonly GrammarStacks _stacks;
+    private readonly bool[] _allowed;    // (vocabulary size) filled by ComputeMask
+    private readonly Dictionary<(int State, Utf8Partial Partial), int[]> _masks = []; // allowed trie tokens per position
+    private readonly int[] _walked;      // (tokens in the trie) output of a walk
+    private readonly int[] _level, _nextLevel; // (2 × widest trie level) the walk's (node, byte state) pairs, one level each
+    private readonly ByteStates _bytes;
+    private int _state;
+    private Utf8Partial _partial;
 
-    private readonly ITokenizer _tokenizer;
-    private readonly Spelling _spelling;
-    private GrammarMatcher _matcher;
-    private byte[] _pending = [];
-    private bool[]? _allowed; // this step's mask, computed on first use
+    /// <summary>Most masks kept for states that may recur (each at most one int per allowed token).</summary>
+    private const int MaxCachedMasks = 64;
 
-    public GrammarConstraint(GbnfGrammar grammar, ITokenizer tokenizer)
+    /// <summary>Creates the constraint for one run, starting at the grammar's root.</summary>
+    public GrammarConstraint(GbnfGrammar grammar, ITokenizer tokenizer, int vocabSize)
     {
-        _tokenizer = tokenizer;
-        _spelling = SpellingByTokenizer.GetValue(tokenizer, t => new Spelling(t));
-        _matcher = grammar.CreateMatcher();
+        ArgumentNullException.ThrowIfNull(grammar);
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(vocabSize);
+        _trie = TokenTrie.For(tokenizer);
+        _vocabulary = tokenizer.Vocabulary;
+        _stacks = new GrammarStacks(grammar);
+        _bytes = new ByteStates(_stacks);
+        _state = _stacks.Initial;
+        _allowed = new bool[vocabSize];
+        _walked = new int[_trie.Tokens.Length];
+        _level = new int[2 * _trie.MaxLevelWidth];
+        _nextLevel = new int[2 * _trie.MaxLevelWidth];
     }
 
-    /// <summary>Every token's bytes, and a trie of the ones a grammar may pick (no control, no end, no empty).</summary>
-    private sealed class Spelling
+    /// <summary>True when the text accepted so far is a complete sentence of the grammar.</summary>
+    public bool IsComplete => !_partial.IsPending && _stacks.IsComplete(_state);
+
+    /// <summary>The tokens allowed next (true = allowed), for the current state; valid until the next call.</summary>
+    /// <exception cref="GrammarException">The grammar is too ambiguous.</exception>
+    public ReadOnlySpan<bool> ComputeMask()
     {
-        public Spelling(ITokenizer tokenizer)
+        Array.Clear(_allowed);
+        // A state recurs often (every character inside a JSON string is the same state): its walk is kept.
+        if (!_masks.TryGetValue((_state, _partial), out int[]? tokens))
         {
-            var vocabulary = tokenizer.Vocabulary;
-            Pieces = Enumerable.Range(0, vocabulary.Count).Select(t => tokenizer.TokenBytes(t)).ToArray();
-            Trie = new TokenTrie(Pieces.Select((p, t) => vocabulary.IsControl(t) || vocabulary.IsEndOfGeneration(t) ? null : p).ToArray());
+            if (_bytes.Count > ByteStates.MaxRows) _bytes.Clear();
+            tokens = _walked.AsSpan(0, Walk(_bytes.Get(_state, _partial))).ToArray();
+            if (_masks.Count >= MaxCachedMasks) _masks.Clear();
+            _masks[(_state, _partial)] = tokens;
         }
-
-        public byte[][] Pieces { get; }
-        public TokenTrie Trie { get; }
+        foreach (int t in tokens)
+        {
+            if (t < _allowed.Length) _allowed[t] = true;
+        }
+        if (IsComplete)
+        {
+            foreach (int eog in _vocabulary.EndOfGenerationTokens)
+                if (eog < _allowed.Length) _allowed[eog] = true;
+        }
+        return _allowed;
     }
 
-    /// <summary>The output so far is a complete match.</summary>
-    public bool IsComplete => _matcher.IsComplete && _pending.Length == 0;
-
+    /// <summary>Masks every token the grammar refuses to −∞.</summary>
+    /// <exception cref="GrammarException">No token is allowed (the grammar cannot be continued with this vocabulary).</exception>
     public void Process(CandidateBuffer candidates, TokenHistory history)
     {
-        var allowed = Mask();
-        var items = candidates.EditLogits(orderPreserved: false);
+        ArgumentNullException.ThrowIfNull(candidates);
+        ReadOnlySpan<bool> allowed = ComputeMask();
         bool any = false;
-        for (int i = 0; i < items.Length; i++)
+        foreach (TokenCandidate c in candidates.Candidates)
         {
-            if (float.IsNegativeInfinity(items[i].Logit))
-                continue;
-            if ((uint)items[i].Token < (uint)allowed.Length && allowed[items[i].Token])
-                any = true;
-            else
-                items[i].Logit = float.NegativeInfinity;
+            if (allowed[c.Token] && !float.IsNegativeInfinity(c.Logit)) { any = true; break; }
         }
         if (!any)
-            throw new GrammarException("No token of the vocabulary can continue the output within the grammar.");
-    }
-
-    /// <summary>Whether <paramref name="token"/> may come next.</summary>
-    public bool Allows(int token) => (uint)token < (uint)Mask().Length && Mask()[token];
-
-    /// <summary>
-    /// The same answer as <see cref="Allows"/> for one token, without computing the whole mask: the fast path
-    /// when the unconstrained sampler's pick is already valid (most steps of a well-behaved model).
-    /// </summary>
-    public bool AllowsOne(int token)
-    {
-        var vocabulary = _tokenizer.Vocabulary;
-        if ((uint)token >= (uint)_spelling.Pieces.Length)
-            return false;
-        if (vocabulary.IsEndOfGeneration(token))
-            return IsComplete;
-        if (vocabulary.IsControl(token) || _spelling.Pieces[token].Length == 0)
-            return false;
-        return Advance(_matcher.Clone(), _pending, _spelling.Pieces[token], out _);
-    }
-
-    /// <summary>
-    /// This step's allowed tokens: the trie is walked from the current state, one byte per edge; a prefix the
-    /// grammar rejects prunes every token below it. End-of-generation tokens are allowed when complete.
-    /// </summary>
-    private bool[] Mask()
-    {
-        if (_allowed is { } cached)
-            return cached;
-        var allowed = new bool[_spelling.Pieces.Length];
-        var walk = new MaskWalk();
-        Walk(TokenTrie.Root, walk.Intern(_matcher.Clone()), _pending, allowed, walk);
-        if (IsComplete)
-            foreach (int eog in _tokenizer.Vocabulary.EndOfGenerationTokens)
-                if ((uint)eog < (uint)allowed.Length)
-                    allowed[eog] = true;
-        return _allowed = allowed;
-    }
-
-    /// <summary>
-    /// Depth-first over the trie. Transitions are memoised per (state, code point) and equal states are
-    /// interned, so inside e.g. a JSON string — where almost every character leads back to the same state —
-    /// each character is matched once per step, not once per token that contains it.
-    /// </summary>
-    private void Walk(int node, GrammarMatcher matcher, byte[] pending, bool[] allowed, MaskWalk walk)
-    {
-        var trie = _spelling.Trie;
-        for (int child = trie.FirstChild(node); child >= 0; child = trie.NextSibling(child))
+            throw new GrammarException("No token of the vocabulary can continue the text under the grammar (nothing allowed; refusing to generate unconstrained text).");
+        foreach (ref TokenCandidate c in candidates.EditLogits(orderPreserved: false))
         {
-            byte b = trie.Label(child);
-            GrammarMatcher? next = matcher;
-            byte[] rest;
-            if (pending.Length == 0 && b < 0x80)
-            {
-                next = walk.Step(matcher, b);
-                rest = [];
-            }
-            else
-            {
-                rest = [.. pending, b];
-                int length = SequenceLength(rest[0]);
-                if (length == 0 || (rest.Length > 1 && (b & 0xC0) != 0x80))
-                    continue;
-                if (rest.Length == length)
-                {
-                    int cp = Decode(rest);
-                    next = cp < MinimumOf(length) || cp > 0x10FFFF || cp is >= 0xD800 and <= 0xDFFF ? null : walk.Step(matcher, cp);
-                    rest = [];
-                }
-                else
-                {
-                    var (low, high) = Completions(rest, length);
-                    if (low > high || !matcher.AllowsAnyIn(low, high))
-                        continue;
-                }
-            }
-            if (next is null)
-                continue;
-            foreach (int token in trie.TokensAt(child))
-                allowed[token] = true;
-            Walk(child, next, rest, allowed, walk);
+            if (!allowed[c.Token]) c.Logit = float.NegativeInfinity;
         }
     }
 
-    /// <summary>The memo of one mask computation.</summary>
-    private sealed class MaskWalk
-    {
-        private readonly Dictionary<(GrammarMatcher, int), GrammarMatcher?> _transitions = [];
-        private readonly Dictionary<int, List<GrammarMatcher>> _states = [];
+    /// <summary>
+    /// Whether the grammar allows <paramref name="token"/> next, without computing the whole mask: the sampler
+    /// picks freely first and the full mask is needed only when this says no (llama.cpp's order).
+    /// </summary>
+    public bool AllowsOne(int token) =>
+        _vocabulary.IsEndOfGeneration(token) ? IsComplete : TryAdvance(token, out _, out _);
 
-        public GrammarMatcher? Step(GrammarMatcher from, int codePoint)
-        {
-            if (_transitions.TryGetValue((from, codePoint), out var known))
-                return known;
-            var next = from.Clone();
-            var result = next.Accept(codePoint) ? Intern(next) : null;
-            _transitions[(from, codePoint)] = result;
-            return result;
-        }
-
-        public GrammarMatcher Intern(GrammarMatcher state)
-        {
-            int hash = state.StateHash();
-            if (!_states.TryGetValue(hash, out var bucket))
-                _states[hash] = bucket = [];
-            foreach (var existing in bucket)
-                if (existing.SameStateAs(state))
-                    return existing;
-            bucket.Add(state);
-            return state;
-        }
-    }
-
-    /// <summary>Moves the grammar past the token that was picked.</summary>
+    /// <summary>Advances past a picked token (end-of-generation tokens change nothing).</summary>
+    /// <exception cref="GrammarException">The grammar refuses the token.</exception>
     public void Accept(int token)
     {
-        if (_tokenizer.Vocabulary.IsEndOfGeneration(token))
+        if (_vocabulary.IsEndOfGeneration(token))
+        {
+            if (!IsComplete) throw new GrammarException($"End-of-generation token {token} before the grammar is complete.");
             return;
-        var matcher = _matcher.Clone();
-        if (!Advance(matcher, _pending, _spelling.Pieces[token], out byte[] pending))
-            throw new GrammarException($"Token {token} does not continue the output within the grammar.");
-        _matcher = matcher;
-        _pending = pending;
-        _allowed = null;
+        }
+        if (!TryAdvance(token, out int state, out Utf8Partial partial))
+            throw new GrammarException($"The grammar does not allow token {token}.");
+        _state = state;
+        _partial = partial;
     }
 
-    /// <summary>Feeds pending + piece as UTF-8 into the matcher; the bytes of an unfinished last character come back.</summary>
-    private static bool Advance(GrammarMatcher matcher, byte[] pending, byte[] piece, out byte[] rest)
+    /// <summary>The state after <paramref name="token"/>'s bytes, or false when the grammar refuses them.</summary>
+    private bool TryAdvance(int token, out int state, out Utf8Partial partial)
     {
-        rest = [];
-        Span<byte> bytes = stackalloc byte[pending.Length + piece.Length];
-        pending.CopyTo(bytes);
-        piece.CopyTo(bytes[pending.Length..]);
-        int i = 0;
-        while (i < bytes.Length)
+        state = _state;
+        partial = _partial;
+        ReadOnlySpan<byte> bytes = _trie.Contains(token) ? _trie.BytesOf(token) : [];
+        if (bytes.Length == 0) return false;
+        foreach (byte b in bytes)
         {
-            int length = SequenceLength(bytes[i]);
-            if (length == 0)
-                return false; // a stray continuation byte or an invalid lead byte
-            if (i + length > bytes.Length)
+            int cp = partial.Push(b, out Utf8Partial next); // not `out partial`: Push reads `this` by reference
+            partial = next;
+            if (cp == -2) return false;
+            if (cp >= 0 && (state = _stacks.Advance(state, cp)) == GrammarStacks.Dead) return false;
+        }
+        if (!partial.IsPending) return true;
+        var (lo, hi) = partial.Range;
+        return _stacks.CanAcceptAnyOf(state, lo, hi);
+    }
+
+    internal void DropCachedMasks() => _masks.Clear();
+
+    internal int ByteStateCount => _bytes.Count;
+
+    /// <summary>
+    /// Breadth-first over the trie from the root at <paramref name="rootByteState"/>; returns how many tokens went to
+    /// the output. Level by level, parents come in node order and children are contiguous, so the trie's arrays are
+    /// read almost sequentially (depth-first order jumps around the arrays and is several times slower).
+    /// </summary>
+    private int Walk(int rootByteState)
+    {
+        TokenTrie trie = _trie;
+        int[] firstChild = trie.FirstChild, childCount = trie.ChildCount, firstToken = trie.FirstToken, tokenCount = trie.TokenCount;
+        int[] tokens = trie.Tokens, output = _walked;
+        byte[] label = trie.Label;
+        int[] level = _level, next = _nextLevel; // (node, byte state) pairs
+        int levelLength = 0, count = 0;
+        level[levelLength++] = 0;
+        level[levelLength++] = rootByteState;
+        while (levelLength > 0)
+        {
+            int nextLength = 0;
+            for (int p = 0; p < levelLength; p += 2)
             {
-                rest = bytes[i..].ToArray();
-                for (int k = 1; k < rest.Length; k++)
-                    if ((rest[k] & 0xC0) != 0x80)
-                        return false;
-                var (low, high) = Completions(rest, length);
-                return low <= high && matcher.AllowsAnyIn(low, high);
+                int node = level[p], byteState = level[p + 1];
+                int[] row = _bytes.Row(byteState);
+                for (int child = firstChild[node], end = child + childCount[node]; child < end; child++)
+                {
+                    byte b = label[child];
+                    int entry = row[b];
+                    if (entry == 0) entry = _bytes.Fill(byteState, b);
+                    if (entry == 1) continue;
+                    int n = tokenCount[child];
+                    if (n > 0)
+                    {
+                        Array.Copy(tokens, firstToken[child], output, count, n);
+                        count += n;
+                    }
+                    if (childCount[child] == 0) continue;
+                    next[nextLength++] = child;
+                    next[nextLength++] = entry - 2;
+                }
             }
-            int cp = Decode(bytes.Slice(i, length));
-            if (cp < MinimumOf(length) || cp > 0x10FFFF || cp is >= 0xD800 and <= 0xDFFF || !matcher.Accept(cp))
-                return false;
-            i += length;
+            (level, next) = (next, level);
+            levelLength = nextLength;
         }
-        return true;
-    }
-
-    private static int SequenceLength(byte lead) => lead switch
-    {
-        < 0x80 => 1,
-        >= 0xC2 and < 0xE0 => 2,
-        >= 0xE0 and < 0xF0 => 3,
-        >= 0xF0 and < 0xF5 => 4,
-        _ => 0,
-    };
-
-    private static int Decode(ReadOnlySpan<byte> s)
-    {
-        if (s.Length == 1)
-            return s[0];
-        int cp = s[0] & (0xFF >> (s.Length + 1));
-        for (int k = 1; k < s.Length; k++)
-        {
-            if ((s[k] & 0xC0) != 0x80)
-                return -1;
-            cp = (cp << 6) | (s[k] & 0x3F);
-        }
-        return cp;
-    }
-
-    /// <summary>The smallest code point a sequence of this length may encode (shorter would be an overlong form).</summary>
-    private static int MinimumOf(int length) => length switch { 1 => 0, 2 => 0x80, 3 => 0x800, _ => 0x10000 };
-
-    /// <summary>The range of code points whose (valid, shortest) UTF-8 form starts with <paramref name="prefix"/>; empty when none does.</summary>
-    private static (int Low, int High) Completions(byte[] prefix, int length)
-    {
-        Span<byte> low = stackalloc byte[length], high = stackalloc byte[length];
-        for (int k = 0; k < length; k++)
-        {
-            low[k] = k < prefix.Length ? prefix[k] : (byte)0x80;
-            high[k] = k < prefix.Length ? prefix[k] : (byte)0xBF;
-        }
-        return (Math.Max(Decode(low), MinimumOf(length)), Math.Min(Decode(high), 0x10FFFF));
+        return count;
     }
 }

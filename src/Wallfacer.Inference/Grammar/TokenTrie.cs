@@ -1,64 +1,90 @@
+using System.Runtime.CompilerServices;
+using Wallfacer.Tokenizers;
+
 namespace Wallfacer.Inference.Grammar;
 
 /// <summary>
-/// The vocabulary's token byte strings as a trie, built once per tokenizer: a grammar step walks it with the
-/// matcher, so a prefix shared by thousands of tokens is matched once and a dead prefix prunes its whole
-/// subtree. Compact arrays (first child / next sibling / byte label), not objects per node.
+/// The vocabulary's token byte strings (llama_token_to_piece) as a byte trie, so a grammar mask matches a
+/// prefix shared by many tokens once. Built once per tokenizer and cached. Control, unknown and unused
+/// tokens, empty tokens, tokens starting with a NUL byte (llama.cpp's llama_grammar_apply_impl refuses those) and
+/// end-of-generation tokens are left out (the constraint handles EOG itself).
 /// </summary>
 internal sealed class TokenTrie
 {
-    private readonly List<int> _firstChild = [-1];
-    private readonly List<int> _nextSibling = [-1];
-    private readonly List<byte> _label = [0];
-    private readonly List<int> _firstToken = [-1];
-    private readonly int[] _nextToken;
+    private static readonly ConditionalWeakTable<ITokenizer, TokenTrie> Cache = [];
 
-    public TokenTrie(IReadOnlyList<byte[]?> pieces)
+    // Node 0 is the root. Children of a node are consecutive: [FirstChild, FirstChild + ChildCount).
+    public readonly int[] FirstChild, ChildCount;  // (nodes)
+    public readonly byte[] Label;                  // (nodes) the byte on the edge into the node
+    public readonly int[] FirstToken, TokenCount;  // (nodes) tokens ending at the node, in Tokens
+    public readonly int[] Tokens;                  // (tokens in the trie)
+    private readonly byte[][] _bytes;              // (vocabulary) each token's bytes
+    private readonly bool[] _inTrie;               // (vocabulary) whether a grammar may ever allow the token
+
+    private TokenTrie(ITokenizer tokenizer)
     {
-        _nextToken = new int[pieces.Count];
-        Array.Fill(_nextToken, -1);
-        for (int token = 0; token < pieces.Count; token++)
+        Vocabulary vocab = tokenizer.Vocabulary;
+        _bytes = new byte[vocab.Count][];
+        _inTrie = new bool[vocab.Count];
+        var ids = new List<int>(vocab.Count);
+        const TokenAttributes excluded = TokenAttributes.Control | TokenAttributes.Unknown | TokenAttributes.Unused;
+        for (int t = 0; t < vocab.Count; t++)
         {
-            if (pieces[token] is not { Length: > 0 } bytes)
-                continue;
-            int node = 0;
-            foreach (byte b in bytes)
-                node = Child(node, b);
-            _nextToken[token] = _firstToken[node];
-            _firstToken[node] = token;
+            _bytes[t] = tokenizer.TokenBytes(t);
+            if (_bytes[t].Length > 0 && _bytes[t][0] != 0 && (vocab.GetAttributes(t) & excluded) == 0 && !vocab.IsEndOfGeneration(t))
+            {
+                ids.Add(t);
+                _inTrie[t] = true;
+            }
         }
-    }
+        ids.Sort((a, b) => _bytes[a].AsSpan().SequenceCompareTo(_bytes[b]) is var c && c != 0 ? c : a.CompareTo(b));
+        Tokens = [.. ids];
 
-    public const int Root = 0;
-
-    public int NodeCount => _label.Count;
-
-    public int FirstChild(int node) => _firstChild[node];
-
-    public int NextSibling(int node) => _nextSibling[node];
-
-    public byte Label(int node) => _label[node];
-
-    /// <summary>The tokens whose bytes end exactly at <paramref name="node"/>.</summary>
-    public IEnumerable<int> TokensAt(int node)
-    {
-        for (int t = _firstToken[node]; t >= 0; t = _nextToken[t])
-            yield return t;
-    }
-
-    private int Child(int node, byte b)
-    {
-        for (int c = _firstChild[node]; c >= 0; c = _nextSibling[c])
+        // Breadth-first: each node covers a run of the sorted tokens sharing its prefix.
+        var first = new List<int>(); var count = new List<int>(); var label = new List<byte>();
+        var firstToken = new List<int>(); var tokenCount = new List<int>();
+        var queue = new Queue<(int Node, int Lo, int Hi, int Depth)>();
+        first.Add(0); count.Add(0); label.Add(0); firstToken.Add(0); tokenCount.Add(0);
+        queue.Enqueue((0, 0, Tokens.Length, 0));
+        var depths = new List<int>();
+        while (queue.Count > 0)
         {
-            if (_label[c] == b)
-                return c;
+            var (node, lo, hi, depth) = queue.Dequeue();
+            depths.Add(depth);
+            int i = lo;
+            while (i < hi && _bytes[Tokens[i]].Length == depth) i++;
+            firstToken[node] = lo;
+            tokenCount[node] = i - lo;
+            first[node] = label.Count;
+            while (i < hi)
+            {
+                byte b = _bytes[Tokens[i]][depth];
+                int j = i;
+                while (j < hi && _bytes[Tokens[j]][depth] == b) j++;
+                int child = label.Count;
+                first.Add(0); count.Add(0); label.Add(b); firstToken.Add(0); tokenCount.Add(0);
+                count[node]++;
+                queue.Enqueue((child, i, j, depth + 1));
+                i = j;
+            }
         }
-        int child = _label.Count;
-        _label.Add(b);
-        _firstChild.Add(-1);
-        _firstToken.Add(-1);
-        _nextSibling.Add(_firstChild[node]);
-        _firstChild[node] = child;
-        return child;
+        var perDepth = new Dictionary<int, int>();
+        foreach (var d in depths) perDepth[d] = perDepth.GetValueOrDefault(d) + 1;
+        MaxLevelWidth = perDepth.Values.Max();
+        FirstChild = [.. first]; ChildCount = [.. count]; Label = [.. label];
+        FirstToken = [.. firstToken]; TokenCount = [.. tokenCount];
     }
+
+    /// <summary>The trie for <paramref name="tokenizer"/>, built on first use.</summary>
+    public static TokenTrie For(ITokenizer tokenizer) => Cache.GetValue(tokenizer, t => new TokenTrie(t));
+
+    public int NodeCount => Label.Length;
+
+    /// <summary>The most nodes at one depth (the widest level of a breadth-first walk).</summary>
+    public int MaxLevelWidth { get; }
+
+    public ReadOnlySpan<byte> BytesOf(int token) => _bytes[token];
+
+    /// <summary>False for the tokens left out of the trie (no grammar allows them).</summary>
+    public bool Contains(int token) => (uint)token < (uint)_inTrie.Length && _inTrie[token];
 }

@@ -42,6 +42,12 @@ internal static unsafe class LlamaNative
     public static delegate* unmanaged<nint, LlamaBatch, int> Decode;
     public static delegate* unmanaged<nint, int, float*> GetLogitsIth;
 
+    // Grammar sampler: (vocab, grammar_str, grammar_root) → sampler or null when the grammar does not parse.
+    public static delegate* unmanaged<nint, byte*, byte*, nint> SamplerInitGrammar;
+    public static delegate* unmanaged<nint, LlamaTokenDataArray*, void> SamplerApply;
+    public static delegate* unmanaged<nint, int, void> SamplerAccept;
+    public static delegate* unmanaged<nint, void> SamplerFree;
+
     /// <summary>Looks every function up; throws naming the first missing symbol.</summary>
     public static void Bind(nint llama, nint ggml)
     {
@@ -68,6 +74,10 @@ internal static unsafe class LlamaNative
         BatchFree = (delegate* unmanaged<LlamaBatch, void>)Export(llama, "llama_batch_free");
         Decode = (delegate* unmanaged<nint, LlamaBatch, int>)Export(llama, "llama_decode");
         GetLogitsIth = (delegate* unmanaged<nint, int, float*>)Export(llama, "llama_get_logits_ith");
+        SamplerInitGrammar = (delegate* unmanaged<nint, byte*, byte*, nint>)Export(llama, "llama_sampler_init_grammar");
+        SamplerApply = (delegate* unmanaged<nint, LlamaTokenDataArray*, void>)Export(llama, "llama_sampler_apply");
+        SamplerAccept = (delegate* unmanaged<nint, int, void>)Export(llama, "llama_sampler_accept");
+        SamplerFree = (delegate* unmanaged<nint, void>)Export(llama, "llama_sampler_free");
     }
 
     private static nint Export(nint library, string name) =>

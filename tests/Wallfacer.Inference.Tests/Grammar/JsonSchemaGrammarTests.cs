@@ -1,143 +1,167 @@
 using System.Text.Json;
-using Wallfacer.Inference.Engine;
 using Wallfacer.Inference.Grammar;
-using Wallfacer.Inference.Sampling;
-using Wallfacer.Inference.Tests.Engine;
 
 namespace Wallfacer.Inference.Tests.Grammar;
 
-public class JsonSchemaGrammarTests(SyntheticModelFixture fixture) : IClassFixture<SyntheticModelFixture>
+public class JsonSchemaGrammarTests
 {
-    public static TheoryData<string> Schemas => new()
+    private static GbnfGrammar Compile(string schema)
     {
-        """{"type": "object", "properties": {"name": {"type": "string", "maxLength": 8}, "age": {"type": "integer"}}, "required": ["name", "age"], "additionalProperties": false}""",
-        """{"type": "object", "properties": {"a": {"type": "boolean"}, "b": {"type": "null"}}}""",
-        """{"type": "object", "properties": {"color": {"enum": ["red", "green", "blue"]}, "ok": {"const": true}}, "required": ["color", "ok"]}""",
-        """{"type": "array", "items": {"type": "integer"}, "minItems": 1, "maxItems": 3}""",
-        """{"type": "object", "properties": {"id": {"type": ["integer", "null"]}, "tags": {"type": "array", "items": {"type": "string", "maxLength": 4}, "maxItems": 2}}, "required": ["id"]}""",
-        """{"anyOf": [{"type": "object", "properties": {"x": {"type": "number"}}, "required": ["x"]}, {"type": "boolean"}]}""",
-        """{"$defs": {"point": {"type": "object", "properties": {"x": {"type": "integer"}, "y": {"type": "integer"}}, "required": ["x", "y"]}}, "type": "object", "properties": {"from": {"$ref": "#/$defs/point"}, "to": {"$ref": "#/$defs/point"}}, "required": ["from", "to"]}""",
-        """{"type": "object", "title": "annotated", "description": "ignored", "properties": {"s": {"type": "string", "minLength": 2, "maxLength": 3, "examples": ["ab"]}}, "required": ["s"]}""",
-    };
+        using var doc = JsonDocument.Parse(schema);
+        return JsonSchemaGrammar.Compile(doc.RootElement);
+    }
+
+    private static bool Matches(GbnfGrammar grammar, string text)
+    {
+        var m = grammar.CreateMatcher();
+        return m.Accept(text) && m.IsComplete;
+    }
 
     [Theory]
-    [MemberData(nameof(Schemas))]
-    public void Sampled_outputs_validate_against_their_schema(string schemaText)
+    [InlineData("""{"a": 1, "b": true}""", true)]
+    [InlineData("""{"a": 1}""", true)]
+    [InlineData("""{ "a" : 1 ,"x": true , "b": false }""", false)] // declared properties come first, in order
+    [InlineData("""{"a": 1, "b": true, "x": false, "y": true}""", true)]
+    [InlineData("""{"a": 1, "b": true, "x": 3}""", false)]
+    [InlineData("""{"a": 1, "a": true}""", false)] // an undeclared key is never a declared one
+    [InlineData("""{"a": 1, "ab": true}""", true)]
+    [InlineData("""{"a": 1, "": true}""", true)]
+    [InlineData("""{"b": true}""", false)]
+    public void Additional_properties_with_a_schema(string text, bool expected) =>
+        Assert.Equal(expected, Matches(Compile("""
+            {"type": "object", "properties": {"a": {"type": "integer"}, "b": {"type": "boolean"}}, "required": ["a"],
+             "additionalProperties": {"type": "boolean"}}
+            """), text));
+
+    [Theory]
+    [InlineData("{}", true)]
+    [InlineData("""{"z": 1}""", true)]
+    [InlineData("""{"x": 1, "z": 2}""", true)]
+    [InlineData("""{"z": 1, "x": 2}""", false)]
+    [InlineData("""{"y": 1}""", false)]
+    public void Optional_properties_in_declared_order_and_closed(string text, bool expected) =>
+        Assert.Equal(expected, Matches(Compile("""{"properties": {"x": {"type": "integer"}, "z": {"type": "integer"}}, "additionalProperties": false}"""), text));
+
+    [Fact]
+    public void Integer_ranges_are_exact()
     {
-        using var schemaDoc = JsonDocument.Parse(schemaText);
-        var grammar = JsonSchemaGrammar.Compile(schemaDoc.RootElement);
-        using var model = LanguageModel.Load(fixture.Path);
-        using var session = model.CreateSession(new SessionOptions { ContextLength = 512, Threads = 1 });
-        for (ulong seed = 1; seed <= 10; seed++)
+        foreach (var (min, max) in new (long?, long?)[] { (18, 130), (-250, -7), (-13, 1001), (0, 0), (7, null), (null, -3), (null, 42), (-5, null), (99, 100) })
         {
-            session.Reset();
-            var result = TextGenerator.Complete(session, "json:", new GenerationOptions
+            string schema = "{\"type\":\"integer\"" + (min is { } a ? $",\"minimum\":{a}" : "") + (max is { } b ? $",\"maximum\":{b}" : "") + "}";
+            var grammar = Compile(schema);
+            for (long n = -1200; n <= 1200; n++)
             {
-                MaxTokens = 300, Grammar = grammar,
-                Sampling = new SamplerOptions { Seed = seed, Temperature = 1.2f, TopK = 0, TopP = 1, MinP = 0 },
-            });
-            Assert.True(result.FinishReason == FinishReason.EndOfGeneration, $"seed {seed}: {result.FinishReason}: {result.Text}");
-            using var output = JsonDocument.Parse(result.Text);
-            var errors = MiniValidator.Validate(schemaDoc.RootElement, output.RootElement, schemaDoc.RootElement);
-            Assert.True(errors.Count == 0, $"seed {seed}: {result.Text}: {string.Join("; ", errors)}");
+                bool expected = (min is null || n >= min) && (max is null || n <= max);
+                Assert.True(expected == Matches(grammar, n.ToString(System.Globalization.CultureInfo.InvariantCulture)), $"{schema}: {n}");
+            }
+            Assert.False(Matches(grammar, "-0"));
+            Assert.False(Matches(grammar, "007"));
         }
     }
 
     [Theory]
-    [InlineData("""{"type": "string", "pattern": "^a+$"}""", "#/pattern")]
-    [InlineData("""{"type": "object", "properties": {"n": {"type": "integer", "minimum": 3}}}""", "#/properties/n/minimum")]
-    [InlineData("""{"type": "object", "properties": {"e": {"type": "string", "format": "email"}}}""", "#/properties/e/format")]
-    [InlineData("""{"$ref": "#/$defs/missing"}""", "#/$ref")]
-    [InlineData("""{"description": "no type"}""", "#: the schema gives no type")]
-    public void Unenforceable_schemas_are_refused_naming_the_place(string schema, string where)
+    [InlineData("\"2024-02-29\"", false)]
+    [InlineData("\"2024-02-28\"", true)]
+    [InlineData("\"2024-04-31\"", false)]
+    [InlineData("\"2024-12-31\"", true)]
+    public void Dates_are_valid_calendar_dates(string text, bool expected) =>
+        Assert.Equal(expected, Matches(Compile("""{"type": "string", "format": "date"}"""), text));
+
+    [Theory]
+    [InlineData("\"AB-123\"", true)]
+    [InlineData("\"AB-12\"", false)]
+    [InlineData("\"xAB-123\"", false)]
+    public void Anchored_patterns_match_the_whole_string(string text, bool expected) =>
+        Assert.Equal(expected, Matches(Compile("""{"type": "string", "pattern": "^[A-Z]{2}-\\d{3}$"}"""), text));
+
+    [Theory]
+    [InlineData("\"xx-1yy\"", true)]
+    [InlineData("\"-1\"", true)]
+    [InlineData("\"x-y\"", false)]
+    public void Unanchored_patterns_match_anywhere(string text, bool expected) =>
+        Assert.Equal(expected, Matches(Compile("""{"type": "string", "pattern": "-\\d"}"""), text));
+
+    [Theory]
+    [InlineData("\"\\\"\"", true)]
+    [InlineData("\"\\\\\"", true)]
+    [InlineData("\"a\"", true)]
+    [InlineData("\"b\"", false)]
+    public void Pattern_characters_are_escaped_inside_the_json_string(string text, bool expected) =>
+        Assert.Equal(expected, Matches(Compile("""{"type": "string", "pattern": "^[a\"\\\\]$"}"""), text));
+
+    [Fact]
+    public void Recursive_refs_and_any_json()
     {
-        using var doc = JsonDocument.Parse(schema);
-        Assert.Contains(where, Assert.Throws<GrammarException>(() => JsonSchemaGrammar.Compile(doc.RootElement)).Message);
+        var tree = Compile("""{"$defs": {"t": {"type": "object", "properties": {"kids": {"type": "array", "items": {"$ref": "#/$defs/t"}}}}}, "$ref": "#/$defs/t"}""");
+        Assert.True(Matches(tree, """{"kids": [{}, {"kids": [{"kids": []}]}]}"""));
+        Assert.False(Matches(tree, """{"kids": [1]}"""));
+        Assert.True(Matches(JsonSchemaGrammar.AnyJsonObject, """{"a": [1, {"b": null}], "c": "\u00e9"}"""));
+        Assert.False(Matches(JsonSchemaGrammar.AnyJsonObject, "[1]"));
+    }
+
+    [Theory]
+    [InlineData("""{"type": "string", "contentEncoding": "base64"}""", "contentEncoding", "/contentEncoding")]
+    [InlineData("""{"properties": {"age": {"type": "integer", "multipleOf": 5}}}""", "multipleOf", "/properties/age/multipleOf")]
+    [InlineData("""{"type": "array", "items": {"type": "string", "uniqueItems": true}}""", "uniqueItems", "/items/uniqueItems")]
+    [InlineData("""{"type": "object", "patternProperties": {"^x": {}}}""", "patternProperties", "/patternProperties")]
+    [InlineData("""{"$defs": {"a": {"type": "number", "minimum": 1}}, "$ref": "#/$defs/a"}""", "minimum", "/$defs/a/minimum")]
+    [InlineData("""{"type": "string", "format": "uri"}""", "format", "/format")]
+    [InlineData("""{"type": "string", "pattern": "^(a)\\1$"}""", "pattern", "/pattern")]
+    [InlineData("""{"type": "string", "pattern": "^a(?=b)"}""", "pattern", "/pattern")]
+    [InlineData("""{"$ref": "https://example.com/s.json"}""", "$ref", "/$ref")]
+    [InlineData("""{"$ref": "#/$defs/missing"}""", "$ref", "/$ref")]
+    [InlineData("""{"anyOf": [{"type": "string"}], "type": "string"}""", "anyOf", "/anyOf")]
+    [InlineData("""{"allOf": [{"type": "string"}]}""", "type", "/allOf/0/type")]
+    [InlineData("""{"not": {"type": "string"}}""", "not", "/not")]
+    [InlineData("""{"type": "integer", "minimum": 1e20}""", "minimum", "/minimum")]
+    [InlineData("""{"type": "string", "maxLength": 100000}""", "maxLength", "/maxLength")]
+    [InlineData("""{"type": "thing"}""", "type", "/type")]
+    public void Unsupported_keywords_name_the_keyword_and_path(string schema, string keyword, string path)
+    {
+        var e = Assert.Throws<GrammarException>(() => Compile(schema));
+        Assert.Equal(keyword, e.Keyword);
+        Assert.Equal(path, e.SchemaPath);
+        Assert.Contains($"'#{path}'", e.Message);
     }
 
     [Fact]
-    public void Any_json_object_mode_gives_an_object()
+    public void Annotations_are_ignored()
     {
-        using var model = LanguageModel.Load(fixture.Path);
-        using var session = model.CreateSession(new SessionOptions { ContextLength = 512, Threads = 1 });
-        var result = TextGenerator.Complete(session, "json:", new GenerationOptions
-        {
-            MaxTokens = 400, Grammar = JsonSchemaGrammar.AnyJsonObject,
-            Sampling = new SamplerOptions { Seed = 4, Temperature = 0.8f, TopK = 0, TopP = 1, MinP = 0 },
-        });
-        if (result.FinishReason == FinishReason.EndOfGeneration)
-            Assert.Equal(JsonValueKind.Object, JsonDocument.Parse(result.Text).RootElement.ValueKind);
-        else
-            Assert.StartsWith("{", result.Text); // an open-ended object may outlast the token budget
+        var g = Compile("""{"$schema": "x", "$id": "y", "title": "t", "description": "d", "examples": [1], "default": 1, "$comment": "c", "type": "integer"}""");
+        Assert.True(Matches(g, "12"));
+    }
+
+    [Fact]
+    public void Deep_schemas_hit_the_depth_limit()
+    {
+        string schema = string.Concat(Enumerable.Repeat("{\"type\":\"array\",\"items\":", 100)) + "{}" + new string('}', 100);
+        using var doc = JsonDocument.Parse(schema, new JsonDocumentOptions { MaxDepth = 256 });
+        Assert.Contains("levels deep", Assert.Throws<GrammarException>(() => JsonSchemaGrammar.Compile(doc.RootElement)).Message);
     }
 }
 
-/// <summary>A small validator for the keywords the grammar compiler supports (tests only).</summary>
-internal static class MiniValidator
+public class JsonSchemaEnumTests
 {
-    public static List<string> Validate(JsonElement schema, JsonElement value, JsonElement root, string path = "$")
+    private static bool Matches(string schema, string text)
     {
-        var errors = new List<string>();
-        if (schema.TryGetProperty("$ref", out var r))
-        {
-            var parts = r.GetString()!.Split('/');
-            return Validate(root.GetProperty(parts[1]).GetProperty(parts[2]), value, root, path);
-        }
-        if (schema.TryGetProperty("anyOf", out var any))
-        {
-            if (!any.EnumerateArray().Any(s => Validate(s, value, root, path).Count == 0))
-                errors.Add($"{path}: matches no anyOf branch");
-            return errors;
-        }
-        if (schema.TryGetProperty("const", out var c) && c.GetRawText() != value.GetRawText())
-            errors.Add($"{path}: not the const");
-        if (schema.TryGetProperty("enum", out var e) && !e.EnumerateArray().Any(x => x.GetRawText() == value.GetRawText()))
-            errors.Add($"{path}: not in enum");
-        if (schema.TryGetProperty("type", out var t))
-        {
-            var types = t.ValueKind == JsonValueKind.Array ? t.EnumerateArray().Select(x => x.GetString()!).ToArray() : [t.GetString()!];
-            if (!types.Any(type => Is(type, value)))
-                errors.Add($"{path}: not of type {string.Join("|", types)}");
-        }
-        if (value.ValueKind == JsonValueKind.String)
-        {
-            int length = value.GetString()!.EnumerateRunes().Count(); // JSON Schema counts code points
-            if (schema.TryGetProperty("minLength", out var min) && length < min.GetInt32()) errors.Add($"{path}: too short");
-            if (schema.TryGetProperty("maxLength", out var max) && length > max.GetInt32()) errors.Add($"{path}: too long");
-        }
-        if (value.ValueKind == JsonValueKind.Object && schema.TryGetProperty("properties", out var props))
-        {
-            foreach (var req in schema.TryGetProperty("required", out var rq) ? rq.EnumerateArray() : default(JsonElement.ArrayEnumerator))
-                if (!value.TryGetProperty(req.GetString()!, out _)) errors.Add($"{path}: missing {req}");
-            foreach (var p in value.EnumerateObject())
-            {
-                if (props.TryGetProperty(p.Name, out var ps)) errors.AddRange(Validate(ps, p.Value, root, path + "." + p.Name));
-                else if (schema.TryGetProperty("additionalProperties", out var ap) && ap.ValueKind == JsonValueKind.False) errors.Add($"{path}: extra {p.Name}");
-            }
-        }
-        if (value.ValueKind == JsonValueKind.Array)
-        {
-            int n = value.GetArrayLength();
-            if (schema.TryGetProperty("minItems", out var mi) && n < mi.GetInt32()) errors.Add($"{path}: too few items");
-            if (schema.TryGetProperty("maxItems", out var ma) && n > ma.GetInt32()) errors.Add($"{path}: too many items");
-            if (schema.TryGetProperty("items", out var items))
-            {
-                int i = 0;
-                foreach (var item in value.EnumerateArray()) errors.AddRange(Validate(items, item, root, $"{path}[{i++}]"));
-            }
-        }
-        return errors;
+        using var doc = JsonDocument.Parse(schema);
+        var m = JsonSchemaGrammar.Compile(doc.RootElement).CreateMatcher();
+        return m.Accept(text) && m.IsComplete;
     }
 
-    private static bool Is(string type, JsonElement v) => type switch
+    [Theory]
+    [InlineData("\"a\"", true)]
+    [InlineData("\"abcdef\"", false)]
+    [InlineData("1", false)]
+    [InlineData("null", true)]
+    public void Enum_values_are_filtered_by_their_sibling_keywords(string text, bool expected) =>
+        Assert.Equal(expected, Matches("""{"type": ["string", "null"], "maxLength": 3, "enum": ["a", "abcdef", 1, null]}""", text));
+
+    [Fact]
+    public void A_const_that_violates_its_type_is_an_error()
     {
-        "string" => v.ValueKind == JsonValueKind.String,
-        "integer" => v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out _),
-        "number" => v.ValueKind == JsonValueKind.Number,
-        "boolean" => v.ValueKind is JsonValueKind.True or JsonValueKind.False,
-        "null" => v.ValueKind == JsonValueKind.Null,
-        "object" => v.ValueKind == JsonValueKind.Object,
-        "array" => v.ValueKind == JsonValueKind.Array,
-        _ => false,
-    };
+        using var doc = JsonDocument.Parse("""{"type": "string", "const": 3}""");
+        var e = Assert.Throws<GrammarException>(() => JsonSchemaGrammar.Compile(doc.RootElement));
+        Assert.Equal("const", e.Keyword);
+    }
 }
