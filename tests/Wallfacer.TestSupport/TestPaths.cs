@@ -12,6 +12,15 @@ public static class TestPaths
     /// <summary>The repository root (the folder holding Wallfacer.slnx).</summary>
     public static string RepoRoot => RepoRootLazy.Value;
 
+    /// <summary>llama.cpp's example GBNF grammars (from the node-llama-cpp package; scripts/install-reference.sh).</summary>
+    public static string ExampleGrammars => Path.Combine(RepoRoot, ".reference", "grammars");
+
+    /// <summary>Why example-grammar tests skip (null when the grammars are there, or under CI=true, where they must be).</summary>
+    public static string? ExampleGrammarsSkipReason =>
+        File.Exists(Path.Combine(ExampleGrammars, "json.gbnf")) || Environment.GetEnvironmentVariable("CI") == "true"
+            ? null
+            : $"llama.cpp's example grammars are absent ({ExampleGrammars}); run scripts/install-reference.sh.";
+
     /// <summary>The shared folder: <c>WALLFACER_SHARED</c> if set, else <c>../shared</c> beside the repository.</summary>
     public static string SharedDir =>
         Environment.GetEnvironmentVariable("WALLFACER_SHARED") is { Length: > 0 } s

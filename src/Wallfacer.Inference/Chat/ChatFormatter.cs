@@ -19,10 +19,11 @@ public sealed class ChatFormatter
     private readonly LanguageModel _model;
     private readonly JinjaTemplate _template;
 
-    private ChatFormatter(LanguageModel model, JinjaTemplate template, string name, bool builtIn)
+    private ChatFormatter(LanguageModel model, JinjaTemplate template, string name, bool builtIn, string source)
     {
         _model = model;
         _template = template;
+        ToolCallFormat = Tools.ToolCallFormats.Detect(source);
         TemplateName = name;
         IsBuiltIn = builtIn;
     }
@@ -33,22 +34,25 @@ public sealed class ChatFormatter
     /// <summary>True when the file had no template and a built-in format stands in.</summary>
     public bool IsBuiltIn { get; }
 
+    /// <summary>The syntax this model's template uses for tool calls (read from the template's markers).</summary>
+    public Tools.ToolCallFormat ToolCallFormat { get; }
+
     /// <summary>The formatter for <paramref name="model"/>; <paramref name="templateOverride"/> replaces the file's template.</summary>
     /// <exception cref="TemplateSyntaxException">The template does not parse.</exception>
     public static ChatFormatter ForModel(LanguageModel model, string? templateOverride = null, ILogger? logger = null)
     {
         logger ??= NullLogger.Instance;
         if (templateOverride is not null)
-            return new ChatFormatter(model, JinjaTemplate.Parse(templateOverride), "custom", builtIn: false);
+            return new ChatFormatter(model, JinjaTemplate.Parse(templateOverride), "custom", builtIn: false, templateOverride);
         string? source = model.Metadata.GetStringOrNull(TemplateKey);
         if (!string.IsNullOrEmpty(source))
-            return new ChatFormatter(model, JinjaTemplate.Parse(source), "gguf", builtIn: false);
+            return new ChatFormatter(model, JinjaTemplate.Parse(source), "gguf", builtIn: false, source);
 
         var vocabulary = model.Tokenizer.Vocabulary;
         var (name, builtIn) = BuiltInChatTemplates.Choose(model.Config.Architecture, text => vocabulary.Find(text) is not null);
         logger.LogWarning("The model file has no {Key}; using the built-in '{Name}' chat format chosen from its vocabulary.",
             TemplateKey, name);
-        return new ChatFormatter(model, JinjaTemplate.Parse(builtIn), name, builtIn: true);
+        return new ChatFormatter(model, JinjaTemplate.Parse(builtIn), name, builtIn: true, builtIn);
     }
 
     /// <summary>
@@ -61,7 +65,7 @@ public sealed class ChatFormatter
     {
         var variables = new JsonObject
         {
-            ["messages"] = messages.DeepClone(),
+            ["messages"] = WithArgumentObjects(messages),
             ["tools"] = tools?.DeepClone(),
             ["documents"] = null,
             ["add_generation_prompt"] = addGenerationPrompt,
@@ -75,6 +79,27 @@ public sealed class ChatFormatter
             foreach (var (key, value) in extraVariables)
                 variables[key] = value?.DeepClone();
         return _template.Render(variables, cancellationToken);
+    }
+
+    /// <summary>
+    /// A copy of <paramref name="messages"/> in which tool-call arguments sent as JSON text (OpenAI's wire shape) are
+    /// objects: templates write them with <c>tojson</c> or iterate their items, as transformers gives them.
+    /// </summary>
+    private static JsonArray WithArgumentObjects(JsonArray messages)
+    {
+        var copy = (JsonArray)messages.DeepClone();
+        foreach (var message in copy)
+        {
+            if (message?["tool_calls"] is not JsonArray calls)
+                continue;
+            foreach (var call in calls)
+            {
+                if (call?["function"] is JsonObject function && function["arguments"] is JsonValue v
+                    && v.TryGetValue(out string? text) && Tools.JsonPrefix.ArgumentsText(v) is { } json)
+                    function["arguments"] = JsonNode.Parse(json);
+            }
+        }
+        return copy;
     }
 
     /// <summary>

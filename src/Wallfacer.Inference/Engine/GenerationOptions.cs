@@ -36,6 +36,29 @@ public sealed record GenerationOptions
     /// </summary>
     public Grammar.GbnfGrammar? Grammar { get; init; }
 
+    /// <summary>
+    /// Makes <see cref="Grammar"/> lazy (llama.cpp's grammar triggers): the output is free until one of these texts
+    /// appears in it, and from the trigger's first character on, the grammar must match the rest of the output.
+    /// A tool call is the use: the model may answer in prose, but once it opens a call (<c>&lt;tool_call&gt;</c>)
+    /// the call's syntax and arguments are enforced. Empty (and no trigger tokens): the grammar holds from the start.
+    /// </summary>
+    public IReadOnlyList<string> GrammarTriggers { get; init; } = [];
+
+    /// <summary>
+    /// Like <see cref="GrammarTriggers"/>, for special tokens (e.g. Mistral's <c>[TOOL_CALLS]</c>): when one is picked,
+    /// its text is written into the output (special tokens are otherwise not rendered) and the grammar, which must
+    /// start with that text, holds from there.
+    /// </summary>
+    public IReadOnlyList<int> GrammarTriggerTokens { get; init; } = [];
+
+    /// <summary>
+    /// Tokens that end generation as end-of-generation does (finish reason <see cref="FinishReason.EndOfGeneration"/>),
+    /// their text not returned: e.g. a special token that closes a tool call. Under a grammar, only once it is complete.
+    /// </summary>
+    public IReadOnlyList<int> ExtraEndTokens { get; init; } = [];
+
+    internal bool GrammarIsLazy => GrammarTriggers.Count > 0 || GrammarTriggerTokens.Count > 0;
+
     /// <summary>Never pick an end-of-generation token (llama.cpp's <c>ignore_eos</c>): the run ends by length or stop string.</summary>
     public bool IgnoreEndOfGeneration { get; init; }
 
@@ -45,6 +68,10 @@ public sealed record GenerationOptions
             throw new ArgumentOutOfRangeException(nameof(MaxTokens), MaxTokens, "MaxTokens must not be negative.");
         if (TopLogprobs is < 0 or > 100)
             throw new ArgumentOutOfRangeException(nameof(TopLogprobs), TopLogprobs, "TopLogprobs must be within 0..100.");
+        if (GrammarIsLazy && Grammar is null)
+            throw new ArgumentException("Grammar triggers were given without a grammar.", nameof(GrammarTriggers));
+        if (GrammarTriggers.Any(string.IsNullOrEmpty))
+            throw new ArgumentException("A grammar trigger must not be empty.", nameof(GrammarTriggers));
         Sampling.Validate();
     }
 }

@@ -21,6 +21,8 @@ internal sealed class TokenPicker
     private ConfidenceAccumulator _confidence;
     private readonly Grammar.GrammarConstraint? _grammar;
     private readonly Sampler? _constrained;
+    private readonly LazyGrammarTrigger? _trigger; // null when the grammar holds from the start (or there is none)
+    private bool _grammarActive;
 
     public TokenPicker(ITokenizer tokenizer, int vocabSize, GenerationOptions options, IReadOnlyList<int> promptTokens)
     {
@@ -35,11 +37,14 @@ internal sealed class TokenPicker
         {
             // llama.cpp's order: sample freely, and only when that token breaks the grammar, mask the whole
             // vocabulary and sample again (the full mask costs a walk over every token's bytes).
-            _grammar = new Grammar.GrammarConstraint(grammar, tokenizer, vocabSize);
+            _grammar = new Grammar.GrammarConstraint(grammar, tokenizer, vocabSize, [.. options.ExtraEndTokens]);
             var seed = options.Sampling.Seed is ulong s ? s ^ 0x9E3779B97F4A7C15UL : (ulong?)null;
             _constrained = new Sampler(options.Sampling with { Seed = seed ?? _sampler.Seed ^ 0x9E3779B97F4A7C15UL }, vocabSize, [.. constraints, _grammar]);
             foreach (int t in promptTokens)
                 _constrained.Accept(t);
+            _grammarActive = !options.GrammarIsLazy;
+            if (options.GrammarIsLazy)
+                _trigger = new LazyGrammarTrigger(tokenizer, options.GrammarTriggers, options.GrammarTriggerTokens);
         }
         _decoder = new StreamingDecoder(tokenizer);
         _stops = new StopStringMatcher(options.StopStrings);
@@ -74,22 +79,26 @@ internal sealed class TokenPicker
     {
         tokenToEvaluate = -1;
         int token = _sampler.Sample(logits);
-        if (_grammar is not null && !_grammar.AllowsOne(token))
+        if (_grammarActive && !_grammar!.AllowsOne(token))
             token = _constrained!.Sample(logits);
         float logprob = Logprobs.LogSoftmaxAndEntropy(logits, token, out double entropy);
         _confidence.Add(logprob, entropy);
         var top = TopOf(logits);
         _sampler.Accept(token);
         _constrained?.Accept(token);
-        _grammar?.Accept(token);
+        if (_grammarActive)
+            _grammar!.Accept(token);
         Generated++;
-        if (_tokenizer.Vocabulary.IsEndOfGeneration(token))
+        if (_tokenizer.Vocabulary.IsEndOfGeneration(token) || _options.ExtraEndTokens.Contains(token))
         {
             string rest = _stops.Push(_decoder.Flush()).Text + _stops.Flush();
             return Finish(FinishReason.EndOfGeneration, rest.Length > 0 ? new TokenStep(token, rest, logprob, top) : null, rest);
         }
 
-        var match = _stops.Push(_decoder.Push(token));
+        string piece = _decoder.Push(token);
+        if (!_grammarActive && _trigger is not null)
+            piece = WatchForTrigger(token, piece);
+        var match = _stops.Push(piece);
         _text.Append(match.Text);
         var step = new TokenStep(token, match.Text, logprob, top);
         if (match.Stopped)
@@ -104,6 +113,22 @@ internal sealed class TokenPicker
         }
         tokenToEvaluate = token;
         return step;
+    }
+
+    /// <summary>
+    /// Before a lazy grammar switches on: looks for a trigger in the output; when one appears, the grammar takes the
+    /// text from the trigger on and holds from then. A trigger token's text is written into the output.
+    /// </summary>
+    private string WatchForTrigger(int token, string piece)
+    {
+        if (_trigger!.IsTriggerToken(token))
+            piece += _decoder.Flush() + _tokenizer.Vocabulary.GetText(token);
+        if (_trigger.Push(token) is { } fromTrigger)
+        {
+            _grammar!.AcceptText(fromTrigger);
+            _grammarActive = true;
+        }
+        return piece;
     }
 
     /// <summary>Text still held back (a partial UTF-8 character or stop-string prefix) once generation ends by length.</summary>

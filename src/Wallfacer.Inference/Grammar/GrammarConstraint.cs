@@ -25,6 +25,7 @@ public sealed class GrammarConstraint : ILogitsProcessor
     private readonly int[] _walked;      // (tokens in the trie) output of a walk
     private readonly int[] _level, _nextLevel; // (2 × widest trie level) the walk's (node, byte state) pairs, one level each
     private readonly ByteStates _bytes;
+    private readonly int[] _endTokens; // end-of-generation tokens plus the caller's extra ones
     private int _state;
     private Utf8Partial _partial;
 
@@ -33,12 +34,23 @@ public sealed class GrammarConstraint : ILogitsProcessor
 
     /// <summary>Creates the constraint for one run, starting at the grammar's root.</summary>
     public GrammarConstraint(GbnfGrammar grammar, ITokenizer tokenizer, int vocabSize)
+        : this(grammar, tokenizer, vocabSize, [])
     {
+    }
+
+    /// <summary>
+    /// As above; <paramref name="extraEndTokens"/> end the text like end-of-generation (e.g. a special token closing
+    /// a tool call), so they too are allowed only when the grammar is complete.
+    /// </summary>
+    public GrammarConstraint(GbnfGrammar grammar, ITokenizer tokenizer, int vocabSize, IReadOnlyCollection<int> extraEndTokens)
+    {
+        ArgumentNullException.ThrowIfNull(extraEndTokens);
         ArgumentNullException.ThrowIfNull(grammar);
         ArgumentNullException.ThrowIfNull(tokenizer);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(vocabSize);
         _trie = TokenTrie.For(tokenizer);
         _vocabulary = tokenizer.Vocabulary;
+        _endTokens = [.. _vocabulary.EndOfGenerationTokens.Concat(extraEndTokens).Distinct()];
         _stacks = new GrammarStacks(grammar);
         _bytes = new ByteStates(_stacks);
         _state = _stacks.Initial;
@@ -70,7 +82,7 @@ public sealed class GrammarConstraint : ILogitsProcessor
         }
         if (IsComplete)
         {
-            foreach (int eog in _vocabulary.EndOfGenerationTokens)
+            foreach (int eog in _endTokens)
                 if (eog < _allowed.Length) _allowed[eog] = true;
         }
         return _allowed;
@@ -100,13 +112,15 @@ public sealed class GrammarConstraint : ILogitsProcessor
     /// picks freely first and the full mask is needed only when this says no (llama.cpp's order).
     /// </summary>
     public bool AllowsOne(int token) =>
-        _vocabulary.IsEndOfGeneration(token) ? IsComplete : TryAdvance(token, out _, out _);
+        IsEnd(token) ? IsComplete : TryAdvance(token, out _, out _);
+
+    private bool IsEnd(int token) => Array.IndexOf(_endTokens, token) >= 0;
 
     /// <summary>Advances past a picked token (end-of-generation tokens change nothing).</summary>
     /// <exception cref="GrammarException">The grammar refuses the token.</exception>
     public void Accept(int token)
     {
-        if (_vocabulary.IsEndOfGeneration(token))
+        if (IsEnd(token))
         {
             if (!IsComplete) throw new GrammarException($"End-of-generation token {token} before the grammar is complete.");
             return;
@@ -115,6 +129,27 @@ public sealed class GrammarConstraint : ILogitsProcessor
             throw new GrammarException($"The grammar does not allow token {token}.");
         _state = state;
         _partial = partial;
+    }
+
+    /// <summary>
+    /// Advances past text that was generated before the grammar switched on (a lazy grammar's trigger and what
+    /// followed it in the same token).
+    /// </summary>
+    /// <exception cref="GrammarException">The grammar refuses the text (the message shows where).</exception>
+    public void AcceptText(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (_partial.IsPending)
+            throw new GrammarException("Text cannot be accepted in the middle of a UTF-8 character.");
+        int state = _state, offset = 0;
+        foreach (System.Text.Rune r in text.EnumerateRunes())
+        {
+            state = _stacks.Advance(state, r.Value);
+            if (state == GrammarStacks.Dead)
+                throw new GrammarException($"The grammar does not allow {r} at offset {offset} of \"{text}\".");
+            offset += r.Utf16SequenceLength;
+        }
+        _state = state;
     }
 
     /// <summary>The state after <paramref name="token"/>'s bytes, or false when the grammar refuses them.</summary>

@@ -57,14 +57,27 @@ internal sealed partial class JsonSchemaCompiler
     private readonly List<string> _order = [];                 // rule names in the order written
     private readonly Dictionary<string, string?> _rules = [];  // name → body (null while being built)
     private readonly Dictionary<string, string> _refs = [];    // "$ref" target → rule name
+    private readonly string _rootName;
+    private readonly HashSet<string> _reserved;  // names the caller's own rules use
     private int _depth;
 
-    public JsonSchemaCompiler(JsonElement schema) => _root = schema;
+    public JsonSchemaCompiler(JsonElement schema) : this(schema, "root", []) { }
+
+    /// <summary>
+    /// A compiler whose top rule is <paramref name="rootName"/> and whose generated rules avoid
+    /// <paramref name="reservedNames"/>, so its output can be embedded in a larger grammar (a tool call's arguments).
+    /// </summary>
+    public JsonSchemaCompiler(JsonElement schema, string rootName, IEnumerable<string> reservedNames)
+    {
+        _root = schema;
+        _rootName = rootName;
+        _reserved = [.. reservedNames];
+    }
 
     public string Compile()
     {
-        Reserve("root");
-        _rules["root"] = Visit(_root, "", "root");
+        string root = Reserve(_rootName);
+        _rules[root] = Visit(_root, "", _rootName);
         Primitive("space"); // every value ends with it
         var sb = new StringBuilder();
         foreach (string name in _order)
@@ -238,7 +251,7 @@ internal sealed partial class JsonSchemaCompiler
         foreach (char c in hint)
             sb.Append(char.IsAsciiLetterOrDigit(c) ? c : '-');
         string stem = sb.Length == 0 ? "r" : sb.ToString(), name = stem;
-        for (int i = 1; _rules.ContainsKey(name) || PrimitiveBodies.ContainsKey(name); i++) name = $"{stem}-{i}";
+        for (int i = 1; _rules.ContainsKey(name) || PrimitiveBodies.ContainsKey(name) || _reserved.Contains(name); i++) name = $"{stem}-{i}";
         _rules[name] = null;
         _order.Add(name);
         return name;

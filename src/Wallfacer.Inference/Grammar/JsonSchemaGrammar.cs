@@ -41,4 +41,11 @@ public static class JsonSchemaGrammar
 
     /// <summary>The GBNF text <see cref="Compile"/> parses (for inspection, or to hand to llama.cpp).</summary>
     public static string ToGbnf(JsonElement schema) => new JsonSchemaCompiler(schema).Compile();
+
+    /// <summary>
+    /// GBNF rules for <paramref name="schema"/> whose top rule is named <paramref name="ruleName"/> (no <c>root</c>),
+    /// avoiding <paramref name="reservedNames"/>: to embed a JSON value in a larger grammar.
+    /// </summary>
+    internal static string ToGbnfRules(JsonElement schema, string ruleName, params string[] reservedNames) =>
+        new JsonSchemaCompiler(schema, ruleName, reservedNames).Compile();
 }

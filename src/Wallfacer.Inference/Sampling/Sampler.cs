@@ -42,7 +42,8 @@ public sealed class Sampler
         Seed = options.Seed ?? (ulong)Random.Shared.NextInt64(long.MinValue, long.MaxValue);
         _candidates = new CandidateBuffer(vocabSize);
         _history = new TokenHistory(vocabSize, options.HasPenalties ? options.PenaltyLastN : 0);
-        _processors = [.. constraints, .. BuildProcessors(options)];
+        ILogitsProcessor[] bias = options.LogitBias.Count > 0 ? [new LogitBiasProcessor(options.LogitBias)] : [];
+        _processors = [.. bias, .. constraints, .. BuildProcessors(options)];
         _selector = options.IsGreedy ? new GreedySelector() : new DistributionSelector(Seed);
     }
 

@@ -38,6 +38,9 @@ public sealed record SamplerOptions
     /// <summary>The random seed; null picks one at random (read it back from <see cref="Sampler.Seed"/> to replay a run).</summary>
     public ulong? Seed { get; init; }
 
+    /// <summary>Added to these tokens' logits before sampling (OpenAI's <c>logit_bias</c>); −∞ bans a token.</summary>
+    public IReadOnlyDictionary<int, float> LogitBias { get; init; } = new Dictionary<int, float>();
+
     /// <summary>Always the most likely token (after penalties): temperature 0.</summary>
     public static SamplerOptions Greedy { get; } = new() { Temperature = 0f };
 
@@ -64,6 +67,12 @@ public sealed record SamplerOptions
         if (!(float.IsFinite(RepetitionPenalty) && RepetitionPenalty > 0f && float.IsFinite(1f / RepetitionPenalty)))
         {
             throw Invalid(nameof(RepetitionPenalty), RepetitionPenalty, "must be finite and > 0 (1 disables)");
+        }
+
+        foreach (var (token, bias) in LogitBias)
+        {
+            if (token < 0 || float.IsNaN(bias) || float.IsPositiveInfinity(bias))
+                throw Invalid(nameof(LogitBias), bias, $"entry for token {token}: the token must be ≥ 0 and the bias a number or −∞");
         }
 
         if (!float.IsFinite(FrequencyPenalty)) throw Invalid(nameof(FrequencyPenalty), FrequencyPenalty, "must be finite");

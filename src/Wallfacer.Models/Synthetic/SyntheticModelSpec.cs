@@ -47,6 +47,12 @@ public sealed record SyntheticModelSpec
 
     /// <summary>The Jinja template written with <see cref="WithChatTemplate"/>; null means ChatML.</summary>
     public string? ChatTemplate { get; init; }
+
+    /// <summary>
+    /// More special tokens for a chat model (with <see cref="WithChatTemplate"/>): text and GGUF token type
+    /// (3 control, 4 user-defined), e.g. a family's tool-call markers. They replace made-up pieces before the ChatML tokens.
+    /// </summary>
+    public IReadOnlyList<(string Text, int Type)> ExtraTokens { get; init; } = [];
     /// <summary>Standard deviation-like scale of the random weights.</summary>
     public float WeightScale { get; init; } = 0.08f;
 

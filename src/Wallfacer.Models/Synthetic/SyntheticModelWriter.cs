@@ -96,6 +96,13 @@ public static class SyntheticModelWriter
         tokens[start] = "<|im_start|>";
         tokens[end] = "<|im_end|>";
         types[start] = types[end] = 3; // control
+        for (int i = 0; i < s.ExtraTokens.Count; i++)
+        {
+            int id = start - 1 - i;
+            if (id < 259)
+                throw new ArgumentException("The vocabulary is too small for the extra tokens.", nameof(s));
+            (tokens[id], types[id]) = s.ExtraTokens[i];
+        }
         w.Add(GgufKeys.TokenizerEotId, (uint)end);
         w.Add(GgufKeys.TokenizerChatTemplate, s.ChatTemplate ?? ChatMlTemplate);
     }

@@ -19,7 +19,7 @@ public class GrammarConformanceTests(GrammarVocabularies vocabularies, ITestOutp
 {
     private const string LlamaBpe = "ggml-vocab-llama-bpe.gguf";
     private const string LlamaSpm = "ggml-vocab-llama-spm.gguf";
-    private const string ExamplesDirectory = "/work/ref/node_modules/node-llama-cpp/llama/grammars";
+    private static string ExamplesDirectory => Wallfacer.TestSupport.TestPaths.ExampleGrammars;
 
     private static readonly Dictionary<string, string> Inline = new()
     {

@@ -5,7 +5,7 @@ namespace Wallfacer.Inference.Tests.Grammar;
 
 public class GbnfGrammarTests
 {
-    internal static string ExamplesDirectory => "/work/ref/node_modules/node-llama-cpp/llama/grammars";
+    internal static string ExamplesDirectory => Wallfacer.TestSupport.TestPaths.ExampleGrammars;
 
     internal static string Example(string name) => File.ReadAllText(Path.Combine(ExamplesDirectory, name));
 
@@ -18,7 +18,7 @@ public class GbnfGrammarTests
         return m.Accept(text) && m.IsComplete;
     }
 
-    [Theory]
+    [Wallfacer.TestSupport.ExampleGrammarsTheory]
     [MemberData(nameof(ExampleNames))]
     public void Every_example_grammar_parses(string name)
     {
@@ -27,7 +27,7 @@ public class GbnfGrammarTests
         Assert.True(grammar.CreateMatcher().IsAlive);
     }
 
-    [Theory]
+    [Wallfacer.TestSupport.ExampleGrammarsTheory]
     [InlineData("{}", true)]
     [InlineData("{\"a\": 1}", true)]
     [InlineData("{\"a\": [1, 2.5e3, \"x\", true, null, {\"b\": false}]}", true)]
@@ -40,7 +40,7 @@ public class GbnfGrammarTests
     public void Json_accepts_and_rejects(string text, bool expected) =>
         Assert.Equal(expected, Matches(GbnfGrammar.Parse(Example("json.gbnf")), text));
 
-    [Theory]
+    [Wallfacer.TestSupport.ExampleGrammarsTheory]
     [InlineData("x = 1\n", true)]
     [InlineData("a1 = (b+2*c)\n", true)]
     [InlineData("a1 = b+2\n", false)]
@@ -52,7 +52,7 @@ public class GbnfGrammarTests
     public void Arithmetic_accepts_and_rejects(string text, bool expected) =>
         Assert.Equal(expected, Matches(GbnfGrammar.Parse(Example("arithmetic.gbnf")), text));
 
-    [Theory]
+    [Wallfacer.TestSupport.ExampleGrammarsTheory]
     [InlineData("- milk\n", true)]
     [InlineData("- milk\n- eggs é\n", true)]
     [InlineData("- milk", false)]
