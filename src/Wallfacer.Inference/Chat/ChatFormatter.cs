@@ -24,6 +24,7 @@ public sealed class ChatFormatter
         _model = model;
         _template = template;
         ToolCallFormat = Tools.ToolCallFormats.Detect(source);
+        RendersTools = source.Contains("tools", StringComparison.Ordinal);
         TemplateName = name;
         IsBuiltIn = builtIn;
     }
@@ -33,6 +34,9 @@ public sealed class ChatFormatter
 
     /// <summary>True when the file had no template and a built-in format stands in.</summary>
     public bool IsBuiltIn { get; }
+
+    /// <summary>Whether the template writes the <c>tools</c> variable; when not, <see cref="Render"/> describes them in the system message.</summary>
+    public bool RendersTools { get; }
 
     /// <summary>The syntax this model's template uses for tool calls (read from the template's markers).</summary>
     public Tools.ToolCallFormat ToolCallFormat { get; }
@@ -65,7 +69,7 @@ public sealed class ChatFormatter
     {
         var variables = new JsonObject
         {
-            ["messages"] = WithArgumentObjects(messages),
+            ["messages"] = tools is { Count: > 0 } && !RendersTools ? WithToolsDescribed(WithArgumentObjects(messages), tools) : WithArgumentObjects(messages),
             ["tools"] = tools?.DeepClone(),
             ["documents"] = null,
             ["add_generation_prompt"] = addGenerationPrompt,
@@ -79,6 +83,27 @@ public sealed class ChatFormatter
             foreach (var (key, value) in extraVariables)
                 variables[key] = value?.DeepClone();
         return _template.Render(variables, cancellationToken);
+    }
+
+    /// <summary>
+    /// For a template that ignores <c>tools</c>: the tools and the call syntax are described at the start of the
+    /// system message (one is added when there is none), as llama.cpp's generic tool handler does.
+    /// </summary>
+    private JsonArray WithToolsDescribed(JsonArray messages, JsonArray tools)
+    {
+        var text = new System.Text.StringBuilder("You can call these functions. To call one, answer with ")
+            .Append(ToolCallFormat.Name == "hermes" ? "<tool_call>\n{\"name\": <function-name>, \"arguments\": <args-json-object>}\n</tool_call>" : ToolCallFormat.Opening + " …")
+            .Append(".\nFunctions:\n");
+        foreach (var tool in tools)
+            text.Append(tool?.ToJsonString()).Append('\n');
+        if (messages.Count > 0 && messages[0]?["role"]?.GetValue<string>() == "system" && messages[0]!["content"] is JsonValue content
+            && content.TryGetValue(out string? system))
+        {
+            messages[0]!["content"] = text + "\n" + system;
+            return messages;
+        }
+        messages.Insert(0, new JsonObject { ["role"] = "system", ["content"] = text.ToString().TrimEnd() });
+        return messages;
     }
 
     /// <summary>

@@ -22,6 +22,9 @@ public sealed class ToolCallStreamSplitter
     /// <summary>True once the output has opened a call: no more content is passed on.</summary>
     public bool InCall { get; private set; }
 
+    /// <summary>How many characters of the output were passed on as content.</summary>
+    public int ContentLength => _emitted;
+
     /// <summary>The whole output so far.</summary>
     public string Output => _all.ToString();
 

@@ -87,7 +87,7 @@ public static class SyntheticModelWriter
 
     /// <summary>The ChatML format (Qwen's): <c>&lt;|im_start|&gt;role\ncontent&lt;|im_end|&gt;\n</c> per message.</summary>
     public const string ChatMlTemplate =
-        "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}" +
+        "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' + (message['content'] or '') + '<|im_end|>' + '\\n' }}" +
         "{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
 
     private static void AddChatTokens(GgufWriter w, SyntheticModelSpec s, string[] tokens, int[] types)

@@ -21,19 +21,19 @@ internal static class ChatCompletionsEndpoint
         var body = RequestReader.Root(doc);
         GenerationRequest.CheckModel(body, served);
         var messages = Messages(body);
-        var tools = RequestReader.Has(body, "tools") ? JsonNode.Parse(body.GetProperty("tools").GetRawText()) as JsonArray
-            ?? throw OpenAiError.BadRequest("tools must be an array.", "tools") : null;
-        string prompt = served.Formatter.Render(messages, tools, addGenerationPrompt: true, cancellationToken: ct);
+        var tools = ToolRequest.Read(body, served);
+        string prompt = served.Formatter.Render(messages, tools?.TemplateTools(), addGenerationPrompt: true, cancellationToken: ct)
+                        + tools?.PromptSuffix;
         int[] tokens = served.Formatter.Tokenize(prompt);
         if (tokens.Length >= served.Scheduler.ContextLength)
             throw OpenAiError.BadRequest($"The prompt is {tokens.Length} tokens but the context holds {served.Scheduler.ContextLength} (leaving room for at least one generated token).", "messages");
-        var options = GenerationRequest.Options(body, tokens.Length, served);
+        var options = ToolRequest.Apply(tools, GenerationRequest.Options(body, tokens.Length, served));
         bool stream = RequestReader.Boolean(body, "stream") == true;
         bool includeUsage = stream && RequestReader.Has(body, "stream_options") && body.GetProperty("stream_options") is { ValueKind: JsonValueKind.Object } so
             && RequestReader.Boolean(so, "include_usage") == true;
 
         var request = served.Scheduler.Submit(tokens, options, ct);
-        var reply = new CompletionWriter(served, "chat.completion", options.TopLogprobs > 0);
+        var reply = new CompletionWriter(served, "chat.completion", options.TopLogprobs > 0, tools);
         if (stream)
             await reply.StreamChatAsync(http, request, includeUsage, ct);
         else

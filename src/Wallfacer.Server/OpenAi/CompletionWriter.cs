@@ -7,7 +7,7 @@ using Wallfacer.Inference.Scheduling;
 namespace Wallfacer.Server.OpenAi;
 
 /// <summary>Writes a scheduler request as an OpenAI response: one JSON object, or server-sent events flushed per token.</summary>
-internal sealed class CompletionWriter(ServedModel served, string objectType, bool logprobs)
+internal sealed class CompletionWriter(ServedModel served, string objectType, bool logprobs, Inference.Tools.ToolCallSession? tools = null)
 {
     private readonly string _id = (objectType == "chat.completion" ? "chatcmpl-" : "cmpl-") + Guid.NewGuid().ToString("N");
     private readonly long _created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
@@ -24,11 +24,15 @@ internal sealed class CompletionWriter(ServedModel served, string objectType, bo
         }
         await request.Completion;
         Record(request);
+        var (content, calls) = tools is null ? (text.ToString(), []) : tools.Finish(text.ToString());
+        var message = new JsonObject { ["role"] = "assistant", ["content"] = calls.Count > 0 && content.Length == 0 ? null : content };
+        if (calls.Count > 0)
+            message["tool_calls"] = new JsonArray([.. calls.Select((c, i) => (JsonNode)ToolCallNode(c, index: null))]);
         var choice = objectType == "chat.completion"
-            ? new JsonObject { ["index"] = 0, ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = text.ToString() } }
-            : new JsonObject { ["index"] = 0, ["text"] = text.ToString() };
+            ? new JsonObject { ["index"] = 0, ["message"] = message }
+            : new JsonObject { ["index"] = 0, ["text"] = content };
         choice["logprobs"] = logprobs ? new JsonObject { ["content"] = tokenLogprobs } : null;
-        choice["finish_reason"] = FinishReason(request.FinishReason);
+        choice["finish_reason"] = calls.Count > 0 ? "tool_calls" : FinishReason(request.FinishReason);
         var response = Envelope(objectType);
         response["choices"] = new JsonArray(choice);
         response["usage"] = Usage(request);
@@ -43,19 +47,30 @@ internal sealed class CompletionWriter(ServedModel served, string objectType, bo
         string chunkType = chat ? "chat.completion.chunk" : "text_completion";
         if (chat)
             await SendAsync(http, Chunk(chunkType, new JsonObject { ["role"] = "assistant", ["content"] = "" }, null, null), ct);
+        var splitter = tools?.CreateSplitter();
         await foreach (var step in request.Steps(ct))
         {
-            if (step.Text.Length == 0 && !(logprobs && step.Token >= 0))
+            // With tools, content is passed on until the model opens a call; the call is sent whole at the end.
+            string piece = splitter is null ? step.Text : splitter.Push(step.Text);
+            if (piece.Length == 0 && !(logprobs && step.Token >= 0))
                 continue;
-            var delta = chat ? new JsonObject { ["content"] = step.Text } : null;
-            var chunk = Chunk(chunkType, delta, null, logprobs && step.Token >= 0 ? new JsonObject { ["content"] = new JsonArray(Logprob(step)) } : null);
-            if (!chat)
-                chunk["choices"]![0]!["text"] = step.Text;
-            await SendAsync(http, chunk, ct);
+            await SendAsync(http, ContentChunk(chunkType, chat, piece, logprobs && step.Token >= 0 ? step : null), ct);
         }
         await request.Completion;
         Record(request);
-        var last = Chunk(chunkType, chat ? new JsonObject() : null, FinishReason(request.FinishReason), null);
+        string? finish = null;
+        if (splitter is not null)
+        {
+            var (content, calls) = tools!.Finish(splitter.Output);
+            string rest = splitter.InCall && calls.Count == 0 ? content[Math.Min(content.Length, Sent(splitter))..] : splitter.Flush();
+            if (rest.Length > 0)
+                await SendAsync(http, ContentChunk(chunkType, chat, rest, null), ct);
+            for (int i = 0; i < calls.Count; i++)
+                await SendAsync(http, Chunk(chunkType, new JsonObject { ["tool_calls"] = new JsonArray(ToolCallNode(calls[i], i)) }, null, null), ct);
+            if (calls.Count > 0)
+                finish = "tool_calls";
+        }
+        var last = Chunk(chunkType, chat ? new JsonObject() : null, finish ?? FinishReason(request.FinishReason), null);
         if (!chat)
             last["choices"]![0]!["text"] = "";
         await SendAsync(http, last, ct);
@@ -68,6 +83,30 @@ internal sealed class CompletionWriter(ServedModel served, string objectType, bo
         }
         await http.Response.WriteAsync("data: [DONE]\n\n", ct);
         await http.Response.Body.FlushAsync(ct);
+    }
+
+    private JsonObject ContentChunk(string chunkType, bool chat, string text, TokenStep? logprobStep)
+    {
+        var chunk = Chunk(chunkType, chat ? new JsonObject { ["content"] = text } : null, null,
+            logprobStep is { } step ? new JsonObject { ["content"] = new JsonArray(Logprob(step)) } : null);
+        if (!chat)
+            chunk["choices"]![0]!["text"] = text;
+        return chunk;
+    }
+
+    /// <summary>How much of the output the splitter passed on as content (the rest opened a call).</summary>
+    private static int Sent(Inference.Tools.ToolCallStreamSplitter splitter) => splitter.ContentLength;
+
+    /// <summary>One call in OpenAI's shape; streamed deltas carry their index.</summary>
+    private static JsonObject ToolCallNode(Inference.Tools.ToolCall call, int? index)
+    {
+        var node = new JsonObject();
+        if (index is int i)
+            node["index"] = i;
+        node["id"] = call.Id;
+        node["type"] = "function";
+        node["function"] = new JsonObject { ["name"] = call.Name, ["arguments"] = call.Arguments };
+        return node;
     }
 
     private void Record(BatchRequest request) =>
