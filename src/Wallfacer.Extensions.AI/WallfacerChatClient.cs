@@ -91,7 +91,8 @@ public sealed class WallfacerChatClient : IChatClient
     {
         string? conversationId = options?.ConversationId;
         var history = conversationId is null ? messages.ToList() : _conversations.History(conversationId, messages);
-        var prompt = Render(history, options, cancellationToken);
+        var tools = ToolCalling.SessionFor(options, _formatter, _model.Tokenizer.Vocabulary);
+        var prompt = Render(history, options, tools, cancellationToken);
         string responseId = Guid.NewGuid().ToString("N");
         string modelId = Metadata.DefaultModelId!;
         var created = DateTimeOffset.UtcNow;
@@ -101,24 +102,42 @@ public sealed class WallfacerChatClient : IChatClient
         var session = lease.Session;
         if (prompt.Length >= session.ContextLength)
             throw new ContextFullException(0, prompt.Length, session.ContextLength);
-        var run = TextGenerator.Start(session, prompt, ChatOptionsMapper.ToGeneration(options, MaxTokens(options, prompt.Length, session)));
+        var generation = ChatOptionsMapper.ToGeneration(options, MaxTokens(options, prompt.Length, session));
+        var run = TextGenerator.Start(session, prompt, tools is null ? generation : tools.Apply(generation));
+        var splitter = tools?.CreateSplitter();
         _logger.LogDebug("Chat request {ResponseId}: {Prompt} prompt tokens.", responseId, prompt.Length);
 
         await foreach (var step in run.StepsAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (step.Text.Length == 0)
+            // With tools, text is passed on until the model opens a call; the calls come whole at the end.
+            string piece = splitter is null ? step.Text : splitter.Push(step.Text);
+            if (piece.Length == 0)
                 continue;
-            reply.Append(step.Text);
-            yield return Update(new ChatResponseUpdate(ChatRole.Assistant, step.Text));
+            reply.Append(piece);
+            yield return Update(new ChatResponseUpdate(ChatRole.Assistant, piece));
+        }
+        List<AIContent> calls = [];
+        if (splitter is not null)
+        {
+            var (content, toolCalls) = tools!.Finish(splitter.Output);
+            string rest = splitter.InCall && toolCalls.Count == 0 ? content[Math.Min(content.Length, splitter.ContentLength)..] : splitter.Flush();
+            if (rest.Length > 0)
+            {
+                reply.Append(rest);
+                yield return Update(new ChatResponseUpdate(ChatRole.Assistant, rest));
+            }
+            calls = [.. toolCalls.Select(ToolCalling.ToContent)];
+            if (calls.Count > 0)
+                yield return Update(new ChatResponseUpdate(ChatRole.Assistant, calls));
         }
 
         _logger.LogDebug("Chat request {ResponseId}: {Cached} cached + {Evaluated} evaluated prompt tokens, {Output} output tokens, {Finish}.",
             responseId, run.CachedPromptTokens, prompt.Length - run.CachedPromptTokens, run.GeneratedTokenCount, run.FinishReason);
         if (conversationId is not null)
-            _conversations.Save(conversationId, [.. history, new ChatMessage(ChatRole.Assistant, reply.ToString())]);
+            _conversations.Save(conversationId, [.. history, new ChatMessage(ChatRole.Assistant, [new TextContent(reply.ToString()), .. calls])]);
         yield return Update(new ChatResponseUpdate(ChatRole.Assistant, [new UsageContent(Usage(run, prompt.Length))])
         {
-            FinishReason = FinishReasonOf(run.FinishReason),
+            FinishReason = calls.Count > 0 ? ChatFinishReason.ToolCalls : FinishReasonOf(run.FinishReason),
             AdditionalProperties = new() { [ConfidenceKey] = run.Confidence },
         });
 
@@ -133,13 +152,12 @@ public sealed class WallfacerChatClient : IChatClient
         }
     }
 
-    private int[] Render(List<ChatMessage> history, ChatOptions? options, CancellationToken cancellationToken)
+    private int[] Render(List<ChatMessage> history, ChatOptions? options, Inference.Tools.ToolCallSession? tools, CancellationToken cancellationToken)
     {
         var messages = ChatMessageMapper.ToTemplateMessages(history, options?.Instructions);
-        var tools = ChatMessageMapper.ToTemplateTools(options?.Tools);
-        string text = _formatter.Render(messages, tools, addGenerationPrompt: true,
+        string text = _formatter.Render(messages, tools?.TemplateTools(), addGenerationPrompt: true,
             ChatOptionsMapper.TemplateVariables(options), cancellationToken);
-        return _formatter.Tokenize(text);
+        return _formatter.Tokenize(text + tools?.PromptSuffix);
     }
 
     private int MaxTokens(ChatOptions? options, int promptLength, InferenceSession session)
