@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using Microsoft.Extensions.AI;
 
@@ -20,7 +21,7 @@ internal sealed class AssistantTools(string root)
     ];
 
     [Description("Finds the files under a folder (relative to the assistant's root) whose text contains the given text; returns matching lines.")]
-    public string SearchFiles([Description("Folder relative to the root, e.g. \".\"")] string folder, [Description("Text to look for")] string text)
+    public string SearchFiles([Description("Folder relative to the root, e.g. \".\""), MaxLength(100)] string folder, [Description("Text to look for"), MaxLength(60)] string text)
     {
         if (string.IsNullOrEmpty(text))
             return "Error: give some text to search for.";
@@ -48,7 +49,7 @@ internal sealed class AssistantTools(string root)
     }
 
     [Description("Evaluates an arithmetic expression: + - * / ^ and parentheses.")]
-    public static string Calculate([Description("For example (2 + 3) * 4")] string expression)
+    public static string Calculate([Description("For example (2 + 3) * 4"), MaxLength(100)] string expression)
     {
         try
         {

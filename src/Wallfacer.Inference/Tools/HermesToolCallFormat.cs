@@ -28,10 +28,9 @@ public sealed class HermesToolCallFormat : ToolCallFormat
         while (rest.TrimStart().StartsWith(Open, StringComparison.Ordinal))
         {
             rest = rest.TrimStart()[Open.Length..];
-            if (!JsonPrefix.TryRead(rest, out var value, out rest) || value is not JsonObject call)
-                return null;
-            if (ReadCall(call) is not { } parsed)
-                return null;
+            // A call cut off (by the token limit) ends the list: the complete calls before it still count.
+            if (!JsonPrefix.TryRead(rest, out var value, out rest) || value is not JsonObject call || ReadCall(call) is not { } parsed)
+                return calls.Count > 0 ? calls : null;
             calls.Add(parsed);
             rest = rest.TrimStart();
             if (rest.StartsWith(Close, StringComparison.Ordinal))

@@ -69,7 +69,7 @@ public class ToolCallFormatTests
 
     [Theory]
     [InlineData("hermes", "The answer is 4.")]
-    [InlineData("hermes", "<tool_call>\n{\"name\": \"add\", \"arguments\": {\"a\": 1,")] // cut off
+    [InlineData("hermes", "<tool_call>\n{\"name\": \"add\", \"arguments\": {\"a\": 1,")] // cut off (a cut-off call after complete ones is dropped alone)
     [InlineData("minicpm", "<|tool_call_start|>\n```python\nimport os; os.remove('x')\n```")]
     [InlineData("llama3", "{\"name\": \"add\", \"parameters\": {\"a\": 1}} and more")]
     public void Text_without_a_well_formed_call_stays_content(string format, string output)
