@@ -19,6 +19,7 @@ internal static class IsaChildRunner
     internal static readonly Type[] KernelTestClasses =
     [
         typeof(VecDotTests), typeof(VecDotInt8Tests), typeof(VecDotPathTests), typeof(DequantizeTests), typeof(HalfConvertTests),
+        typeof(MatMulTests), typeof(MatMulFewTokensTests), typeof(HalfAccumulatorTests),
     ];
 
     public static int Main(string[] args)

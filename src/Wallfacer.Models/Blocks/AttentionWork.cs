@@ -130,16 +130,14 @@ internal sealed class AttentionWork : IParallelWork
             {
                 ms = MathF.Exp(max - s);
                 max = s;
-                for (int d = 0; d < valueDim; d++)
-                    acc[d] = RoundToHalf(acc[d] * ms);
+                HalfAccumulator.Scale(acc, ms);
             }
             else
             {
                 vs = MathF.Exp(s - max);
             }
             HalfConvert.HalfToSingle(values.Slice(j * cache.ValueWidth + kvHead * valueDim, valueDim), valueRow);
-            for (int d = 0; d < valueDim; d++)      // ggml_vec_mad_f16 (its tail measured fused too)
-                acc[d] = RoundToHalf(MathF.FusedMultiplyAdd(valueRow[d], vs, acc[d]));
+            HalfAccumulator.MultiplyAdd(valueRow, vs, acc); // ggml_vec_mad_f16 (its tail measured fused too)
             sum = sum * ms + vs; // llama.cpp's build does not contract this into an FMA
         }
         WriteOutput(token, head, acc, sum);

@@ -98,7 +98,11 @@ internal readonly unsafe struct Q4_0MatVec : IMatVecFormat<Q4_0MatVecActivation>
         new(y, Vector512.ShiftLeft(Avx512BW.MultiplyAddAdjacent(Vector512<byte>.One, y), 3));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<int> PairSums(byte* pair, in Q4_0MatVecActivation x)
+    public static Vector512<int> PairSums(byte* pair, in Q4_0MatVecActivation x) => Sums(Nibbles(pair), x);
+
+    /// <summary>The 64 nibbles of the block pair at <paramref name="pair"/> in VecDot's lane layout (reads 64 bytes).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector512<byte> Nibbles(byte* pair)
     {
         // Bytes 2..17 are block b's quants, 20..35 block b + 1's; each is placed in two 16-byte lanes.
         Vector512<byte> select = Vector512.Create(
@@ -107,8 +111,7 @@ internal readonly unsafe struct Q4_0MatVec : IMatVecFormat<Q4_0MatVecActivation>
         Vector512<ushort> shifts = Vector512.Create(
             (ushort)0, 0, 0, 0, 0, 0, 0, 0, 4, 4, 4, 4, 4, 4, 4, 4, 0, 0, 0, 0, 0, 0, 0, 0, 4, 4, 4, 4, 4, 4, 4, 4);
         Vector512<byte> twice = Avx512Vbmi.PermuteVar64x8(Vector512.Load(pair), select);
-        Vector512<byte> q = Avx512BW.ShiftRightLogicalVariable(twice.AsUInt16(), shifts).AsByte() & Vector512.Create((byte)0x0F);
-        return Sums(q, x);
+        return Avx512BW.ShiftRightLogicalVariable(twice.AsUInt16(), shifts).AsByte() & Vector512.Create((byte)0x0F);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

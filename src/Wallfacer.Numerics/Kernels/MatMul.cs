@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using Wallfacer.Numerics.Quants;
 using Wallfacer.Numerics.Threading;
 
@@ -9,8 +10,11 @@ namespace Wallfacer.Numerics.Kernels;
 /// Q8_1, Q8_K, F16, …) so the inner products can run on integers. Work is split by output rows; each
 /// output is computed by exactly one thread in a fixed order, so results do not depend on the thread count.
 /// Q4_0 and Q8_0 weights use tiled AVX-512 kernels: <see cref="MatVecQ8Rows{TFormat, TActivation}"/> for one
-/// token (generation streams every weight once per token, so it is tuned for bandwidth) and
-/// <see cref="MatMulQ8Pairs{TFormat, TUnpacked}"/> for a batch; both are bit-identical to <see cref="VecDot.Dot"/>.
+/// token (generation streams every weight once per token, so it is tuned for bandwidth),
+/// <see cref="MatMulFewTokens{TFormat, TWeights}"/> for 2–<see cref="MaxFewTokens"/> tokens (a continuous batch's decode
+/// step: each weight block is read once for all of them) and <see cref="MatMulQ8Pairs{TFormat, TUnpacked}"/> for
+/// longer batches (prompts); all are bit-identical to <see cref="VecDot.Dot"/>, so a sequence's logits do not depend
+/// on what it is batched with.
 /// One instance per session: it owns the activation scratch and allocates nothing per call once warm.
 /// </summary>
 public sealed unsafe class MatMul : IParallelWork
@@ -25,8 +29,13 @@ public sealed unsafe class MatMul : IParallelWork
     private bool _llamaCppFloatOrder;
     private PairTiles _tiles;
     private bool _matVec;                    // one token (generation): MatVecQ8Rows instead of the tiles
+    private bool _fewTokens;                 // 2..MaxFewTokens tokens (batched decode): MatMulFewTokens
+    private byte[] _prepared = [];           // (tokens, pairs, MatMulFewTokens.PairBytes), pinned
     private float[] _activationScales = [];  // (tokens, blocks) for the pair tiles, pinned
-    private float[][] _rowScales = [];       // per worker: 4 rows of weight block scales, pinned
+    private float[][] _rowScales = [];       // per worker: 4 rows of weight block scales (and few-token scratch), pinned
+
+    /// <summary>Most tokens that take the few-token kernel; longer batches take the prompt tiles.</summary>
+    public const int MaxFewTokens = 8;
 
     /// <summary>Computes <paramref name="y"/> (tokens × W.Rows) from <paramref name="x"/> (tokens × W.Columns).</summary>
     public void Multiply(in WeightMatrix w, ReadOnlySpan<float> x, Span<float> y, int tokens, WorkerPool pool)
@@ -42,7 +51,10 @@ public sealed unsafe class MatMul : IParallelWork
             _llamaCppFloatOrder = GgmlFloatDot.Covers(w.Type);
             _tiles = TilesFor(w.Type);
             _matVec = tokens == 1 && _tiles != PairTiles.None && MatVecQ8Rows<Q4_0MatVec, Q4_0MatVecActivation>.IsSupported;
-            if (_tiles != PairTiles.None)
+            _fewTokens = tokens is > 1 and <= MaxFewTokens && _tiles != PairTiles.None && MatMulFewTokens<Q4_0FewTokens, Vector512<byte>>.IsSupported;
+            if (_fewTokens)
+                PrepareFewTokens(w, tokens, a, pool.ThreadCount);
+            else if (_tiles != PairTiles.None)
                 PreparePairTiles(w, tokens, pool.ThreadCount);
             _y = py;
             _x = a;
@@ -71,7 +83,7 @@ public sealed unsafe class MatMul : IParallelWork
 
     private static PairTiles TilesFor(GgmlType type) => type switch
     {
-        GgmlType.Q4_0 when MatMulQ8Pairs<Q4_0Pairs, System.Runtime.Intrinsics.Vector512<byte>>.IsSupported => PairTiles.Q4_0,
+        GgmlType.Q4_0 when MatMulQ8Pairs<Q4_0Pairs, Vector512<byte>>.IsSupported => PairTiles.Q4_0,
         GgmlType.Q8_0 when MatMulQ8Pairs<Q8_0Pairs, Q8_0Unpacked>.IsSupported => PairTiles.Q8_0,
         _ => PairTiles.None,
     };
@@ -96,6 +108,25 @@ public sealed unsafe class MatMul : IParallelWork
             _rowScales = PinnedRows(workers, scratch);
     }
 
+    /// <summary>The activation rows laid out as block pairs for <see cref="MatMulFewTokens{TFormat, TWeights}"/>.</summary>
+    private void PrepareFewTokens(in WeightMatrix w, int tokens, byte* act, int workers)
+    {
+        int blocks = w.Columns / 32;
+        long needed = MatMulFewTokens<Q4_0FewTokens, Vector512<byte>>.PreparedBytes(tokens, blocks);
+        if (_prepared.Length < needed)
+            _prepared = GC.AllocateUninitializedArray<byte>(checked((int)needed), pinned: true);
+        fixed (byte* p = _prepared)
+        {
+            if (_tiles == PairTiles.Q4_0)
+                MatMulFewTokens<Q4_0FewTokens, Vector512<byte>>.Prepare(act, _activationRowBytes, tokens, blocks, p);
+            else
+                MatMulFewTokens<Q8_0FewTokens, Q8_0Unpacked>.Prepare(act, _activationRowBytes, tokens, blocks, p);
+        }
+        int scratch = MatMulFewTokens<Q4_0FewTokens, Vector512<byte>>.ScratchFloats(blocks);
+        if (_rowScales.Length < workers || _rowScales[0].Length < scratch)
+            _rowScales = PinnedRows(workers, scratch);
+    }
+
     // Separate so the lambda's closure is allocated only when growing, not on every call.
     private static float[][] PinnedRows(int count, int length) =>
         Enumerable.Range(0, count).Select(_ => GC.AllocateUninitializedArray<float>(length, pinned: true)).ToArray();
@@ -104,6 +135,18 @@ public sealed unsafe class MatMul : IParallelWork
     public void Execute(int worker, int start, int end)
     {
         var w = _weights;
+        if (_fewTokens)
+        {
+            fixed (byte* p = _prepared)
+            fixed (float* scratch = _rowScales[worker])
+            {
+                if (_tiles == PairTiles.Q4_0)
+                    MatMulFewTokens<Q4_0FewTokens, Vector512<byte>>.Run(w.Data, w.RowBytes, start, end, w.Columns / 32, p, _tokens, _y, w.Rows, _x, _activationRowBytes, scratch, w.Rows);
+                else
+                    MatMulFewTokens<Q8_0FewTokens, Q8_0Unpacked>.Run(w.Data, w.RowBytes, start, end, w.Columns / 32, p, _tokens, _y, w.Rows, _x, _activationRowBytes, scratch, w.Rows);
+            }
+            return;
+        }
         if (_tiles != PairTiles.None)
         {
             fixed (float* dx = _activationScales)
@@ -114,7 +157,7 @@ public sealed unsafe class MatMul : IParallelWork
                 else if (_matVec)
                     MatVecQ8Rows<Q8_0MatVec, Q8_0MatVecActivation>.Run(w.Data, w.RowBytes, start, end, w.Columns / 32, _x, dx, _y);
                 else if (_tiles == PairTiles.Q4_0)
-                    MatMulQ8Pairs<Q4_0Pairs, System.Runtime.Intrinsics.Vector512<byte>>.Run(w.Data, w.RowBytes, start, end, w.Columns / 32, _x, _activationRowBytes, dx, _tokens, _y, w.Rows, dw);
+                    MatMulQ8Pairs<Q4_0Pairs, Vector512<byte>>.Run(w.Data, w.RowBytes, start, end, w.Columns / 32, _x, _activationRowBytes, dx, _tokens, _y, w.Rows, dw);
                 else
                     MatMulQ8Pairs<Q8_0Pairs, Q8_0Unpacked>.Run(w.Data, w.RowBytes, start, end, w.Columns / 32, _x, _activationRowBytes, dx, _tokens, _y, w.Rows, dw);
             }

@@ -116,25 +116,10 @@ internal static unsafe class MatVecQ8Rows<TFormat, TActivation>
                 a3 = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(TFormat.LastSums(r3 + o, x)), Avx512F.PermuteVar16x32(s3, pick), a3);
             }
         }
-        y[0] = Sum(a0);
-        y[1] = Sum(a1);
-        y[2] = Sum(a2);
-        y[3] = Sum(a3);
-    }
-
-    /// <summary>
-    /// <see cref="Vector512.Sum{T}"/>'s value with full-width shuffles: .NET 10 sums each 128-bit quarter as
-    /// (l0 + l1) + (l2 + l3), then (q0 + q1) + (q2 + q3), one quarter at a time (about 25 instructions); the same
-    /// additions in the same association (float addition is commutative, so operand order is free) take 8.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float Sum(Vector512<float> v)
-    {
-        v += Avx512F.Permute4x32(v, 0b10_11_00_01);       // l0 + l1, l2 + l3 within each quarter
-        v += Avx512F.Permute4x32(v, 0b01_00_11_10);       // quarter sums
-        v += Avx512F.Shuffle4x128(v, v, 0b10_11_00_01);   // q0 + q1, q2 + q3
-        v += Avx512F.Shuffle4x128(v, v, 0b01_00_11_10);   // (q0 + q1) + (q2 + q3)
-        return v.ToScalar();
+        y[0] = Q8RowHelpers.Sum(a0);
+        y[1] = Q8RowHelpers.Sum(a1);
+        y[2] = Q8RowHelpers.Sum(a2);
+        y[3] = Q8RowHelpers.Sum(a3);
     }
 
     /// <summary>
@@ -144,25 +129,46 @@ internal static unsafe class MatVecQ8Rows<TFormat, TActivation>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> Scales(byte* first, int count)
     {
-        // A partial chunk (the row's last, when the block count is not a multiple of 16) gathers: each dword
-        // holds a scale in its low 16 bits (the high bits are quants, ignored by the conversion) and is read at a
-        // block start, so inside the row; masked-off lanes (blocks past the row's end) are not read and stay 0.
         // No call here: a call in this loop makes the JIT keep the accumulators on the stack.
-        Vector512<uint> halves;
-        if (count == Chunk)
-        {
-            halves = TFormat.ScaleHalves(first);
-        }
-        else
-        {
-            Vector256<int> lane = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
-            Vector256<int> offsets = lane * BlockBytes;
-            Vector256<uint> low = Avx2.GatherMaskVector256(Vector256<uint>.Zero, (uint*)first, offsets,
-                Vector256.LessThan(lane, Vector256.Create(count)).AsUInt32(), 1);
-            Vector256<uint> high = Avx2.GatherMaskVector256(Vector256<uint>.Zero, (uint*)(first + 8 * BlockBytes), offsets,
-                Vector256.LessThan(lane, Vector256.Create(count - 8)).AsUInt32(), 1);
-            halves = Avx512F.InsertVector256(low.ToVector512Unsafe(), high, 1);
-        }
+        Vector512<uint> halves = count == Chunk ? TFormat.ScaleHalves(first) : Q8RowHelpers.GatherScaleHalves(first, count, BlockBytes);
         return HalfConvert.HalfToSingle(halves);
+    }
+}
+
+/// <summary>Pieces shared by the AVX-512 row kernels (<see cref="MatVecQ8Rows{TFormat, TActivation}"/>, <see cref="MatMulFewTokens{TFormat, TWeights}"/>).</summary>
+internal static class Q8RowHelpers
+{
+    /// <summary>
+    /// <see cref="Vector512.Sum{T}"/>'s value with full-width shuffles: .NET 10 sums each 128-bit quarter as
+    /// (l0 + l1) + (l2 + l3), then (q0 + q1) + (q2 + q3), one quarter at a time (about 25 instructions); the same
+    /// additions in the same association (float addition is commutative, so operand order is free) take 8.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Sum(Vector512<float> v)
+    {
+        v += Avx512F.Permute4x32(v, 0b10_11_00_01);       // l0 + l1, l2 + l3 within each quarter
+        v += Avx512F.Permute4x32(v, 0b01_00_11_10);       // quarter sums
+        v += Avx512F.Shuffle4x128(v, v, 0b10_11_00_01);   // q0 + q1, q2 + q3
+        v += Avx512F.Shuffle4x128(v, v, 0b01_00_11_10);   // (q0 + q1) + (q2 + q3)
+        return v.ToScalar();
+    }
+
+    /// <summary>
+    /// The fp16 scales of <paramref name="count"/> (&lt; 16) consecutive blocks <paramref name="blockBytes"/> apart, one
+    /// per 32-bit lane in the low 16 bits; lanes past <paramref name="count"/> are 0. A partial chunk (a row's last,
+    /// when its block count is not a multiple of 16) gathers: each dword holds a scale in its low 16 bits (the high
+    /// bits are quants, ignored by the conversion) and is read at a block start, so inside the row; masked-off lanes
+    /// (blocks past the row's end) are not read.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe Vector512<uint> GatherScaleHalves(byte* first, int count, int blockBytes)
+    {
+        Vector256<int> lane = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
+        Vector256<int> offsets = lane * blockBytes;
+        Vector256<uint> low = Avx2.GatherMaskVector256(Vector256<uint>.Zero, (uint*)first, offsets,
+            Vector256.LessThan(lane, Vector256.Create(count)).AsUInt32(), 1);
+        Vector256<uint> high = Avx2.GatherMaskVector256(Vector256<uint>.Zero, (uint*)(first + 8 * blockBytes), offsets,
+            Vector256.LessThan(lane, Vector256.Create(count - 8)).AsUInt32(), 1);
+        return Avx512F.InsertVector256(low.ToVector512Unsafe(), high, 1);
     }
 }
