@@ -3,28 +3,42 @@ using Wallfacer.Extensions.AI.Tools;
 
 namespace LocalAssistant;
 
-/// <summary>One question answered with tools: the model's calls are run by the tool loop and shown as they happen.</summary>
-internal sealed class Assistant(IChatClient model, AssistantTools tools, TextWriter log)
+/// <summary>
+/// The assistant: one question in, the model answers through a <see cref="ToolLoopChatClient"/> that runs its
+/// tools; each tool call is written to <paramref name="toolLog"/> as it happens. Any <see cref="IChatClient"/>
+/// works — the local model in Program, a scripted one in tests.
+/// </summary>
+public sealed class Assistant(IChatClient model, IList<AITool> tools, TextWriter toolLog)
 {
-    public async Task<ChatResponse> AskAsync(string question, ChatToolMode mode, CancellationToken cancellationToken = default)
+    /// <summary>What the assistant is told before the question.</summary>
+    public const string Instructions =
+        "You are a helpful assistant running on the user's own computer. Use the tools when they help: " +
+        "search_files to look in the user's files, calculate for any arithmetic, now for the date and time. " +
+        "Answer briefly and say which tool results you relied on.";
+
+    /// <summary>Auto (the model decides) or RequireAny (it must call a tool first).</summary>
+    public ChatToolMode ToolMode { get; init; } = ChatToolMode.Auto;
+
+    /// <summary>Answer length cap in tokens.</summary>
+    public int MaxOutputTokens { get; init; } = 512;
+
+    /// <summary>The model's final answer to <paramref name="question"/>.</summary>
+    public async Task<string> AskAsync(string question, CancellationToken cancellationToken = default)
     {
-        using var loop = new ToolLoopChatClient(model)
-        {
-            MaxIterations = 4,
-            ToolModeAfterFirstRound = ChatToolMode.Auto, // a required call applies to the first answer only
-            OnInvoked = (call, result) => log.WriteLine($"→ {call.Name}({string.Join(", ", call.Arguments?.Select(a => $"{a.Key}={a.Value}") ?? [])}) = {Short(result.Result)}"),
-        };
+        ArgumentException.ThrowIfNullOrWhiteSpace(question);
+        // Not disposed: disposing a delegating client disposes the model it wraps, which the caller owns.
+        var loop = new ToolLoopChatClient(model);
+        loop.ToolInvoked += (_, invocation) => toolLog.WriteLine("[tool] " + invocation.ToDisplayString());
         var options = new ChatOptions
         {
-            Instructions = $"You are a local assistant. Use the tools when they help. Files are under {tools.Root}.",
-            Tools = tools.All(), ToolMode = mode, MaxOutputTokens = 512, Temperature = 0.2f,
+            Instructions = Instructions,
+            Tools = tools,
+            ToolMode = ToolMode,
+            MaxOutputTokens = MaxOutputTokens,
+            Temperature = 0f, // tool arguments should not be sampled creatively
         };
-        return await loop.GetResponseAsync(question, options, cancellationToken);
-    }
-
-    private static string Short(object? value)
-    {
-        string text = value?.ToString() ?? "null";
-        return text.Length <= 120 ? text : text[..117] + "...";
+        var response = await loop.GetResponseAsync([new ChatMessage(ChatRole.User, question)], options, cancellationToken)
+            .ConfigureAwait(false);
+        return response.Messages.LastOrDefault(m => m.Role == ChatRole.Assistant)?.Text.Trim() ?? "";
     }
 }

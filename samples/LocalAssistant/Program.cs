@@ -1,34 +1,37 @@
-using Microsoft.Extensions.AI;
 using LocalAssistant;
+using LocalAssistant.Tools;
 using Wallfacer.Extensions.AI;
 
-// dotnet run --project samples/LocalAssistant -- -m MODEL.gguf [--root FOLDER] [--tool-choice auto|required] "question"
-string? modelPath = null, root = Directory.GetCurrentDirectory(), question = null;
-ChatToolMode mode = ChatToolMode.Auto;
-for (int i = 0; i < args.Length; i++)
+// A local assistant: a GGUF model on this machine, answering one question with real tools.
+// Tool calls go to stderr as they happen; the answer goes to stdout.
+if (args is ["-h" or "--help"] || args.Length == 0)
 {
-    switch (args[i])
-    {
-        case "-m" or "--model" when i + 1 < args.Length: modelPath = args[++i]; break;
-        case "--root" when i + 1 < args.Length: root = args[++i]; break;
-        case "--tool-choice" when i + 1 < args.Length:
-            mode = args[++i] switch
-            {
-                "auto" => ChatToolMode.Auto,
-                "required" => ChatToolMode.RequireAny,
-                var other => throw new ArgumentException($"--tool-choice: '{other}' is not auto or required."),
-            };
-            break;
-        default: question = args[i]; break;
-    }
+    Console.WriteLine(AssistantArguments.Usage);
+    return 0;
 }
-if (modelPath is null || question is null)
+try
 {
-    Console.Error.WriteLine("usage: LocalAssistant -m MODEL.gguf [--root FOLDER] [--tool-choice auto|required] \"question\"");
+    var arguments = AssistantArguments.Parse(args);
+    var tools = AssistantTools.Create(new FileSearch(arguments.Root), new Clock(TimeProvider.System));
+    using var cancel = new CancellationTokenSource();
+    Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
+    using var model = WallfacerChatClient.Load(new WallfacerChatClientOptions { ModelPath = arguments.ModelPath, ContextLength = 4096 });
+    var assistant = new Assistant(model, tools, Console.Error) { ToolMode = arguments.ToolMode };
+    Console.WriteLine(await assistant.AskAsync(arguments.Question, cancel.Token));
+    return 0;
+}
+catch (ArgumentException ex)
+{
+    Console.Error.WriteLine($"error: {ex.Message}\n{AssistantArguments.Usage}");
     return 2;
 }
-using var client = WallfacerChatClient.Load(new WallfacerChatClientOptions { ModelPath = modelPath, ContextLength = 4096 });
-var assistant = new Assistant(client, new AssistantTools(root), Console.Error);
-var answer = await assistant.AskAsync(question, mode);
-Console.WriteLine(answer.Text);
-return 0;
+catch (OperationCanceledException)
+{
+    Console.Error.WriteLine("cancelled.");
+    return 130;
+}
+catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException or InvalidOperationException)
+{
+    Console.Error.WriteLine($"error: {ex.Message}");
+    return 1;
+}

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
@@ -7,127 +6,130 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Wallfacer.Extensions.AI.Tools;
 
 /// <summary>
-/// Runs the tool loop over any <see cref="IChatClient"/>: when an answer calls functions that are
-/// <see cref="AIFunction"/>s in <see cref="ChatOptions.Tools"/>, invokes them, appends the calls and their results to
-/// the conversation and asks again, until an answer calls nothing (Microsoft.Extensions.AI's
-/// FunctionInvokingChatClient does this but is not in the Abstractions package; it works unchanged on our client too).
+/// Runs the tool loop around any <see cref="IChatClient"/>: when an answer holds <see cref="FunctionCallContent"/>s,
+/// the matching <see cref="AIFunction"/>s of <see cref="ChatOptions.Tools"/> are invoked, the assistant message and
+/// a <see cref="ChatRole.Tool"/> message with the <see cref="FunctionResultContent"/>s are added to the
+/// conversation, and the model is asked again — until an answer has no calls. After <see cref="MaxIterations"/>
+/// rounds of calls, one last request with <see cref="ChatToolMode.None"/> makes the loop end with text.
 /// </summary>
 /// <remarks>
-/// An unknown function or a tool that throws becomes a result describing the error, which the model sees; the loop
-/// never crashes on a tool. After <see cref="MaxIterations"/> rounds one last request is made with
-/// <see cref="ChatToolMode.None"/>, so the loop always ends with text.
+/// The same contract as Microsoft.Extensions.AI's <c>FunctionInvokingChatClient</c>, which is not on our feed:
+/// the response's <see cref="ChatResponse.Messages"/> hold the whole exchange (calls, results, final answer);
+/// streaming passes every update through as it arrives and adds one update per round with the tool results.
+/// Unknown tools, unreadable arguments and tools that throw become error results the model reads, never an
+/// exception. Calls to a tool offered only as an <see cref="AIFunctionDeclaration"/> (not invocable here) end the
+/// loop and are returned to the caller to answer. Thread-safe: a request's state lives in the request.
 /// </remarks>
 public sealed class ToolLoopChatClient : DelegatingChatClient
 {
-    private readonly ILogger _logger;
+    /// <summary>Rounds of tool calls before the final, tool-free request.</summary>
+    public const int DefaultMaxIterations = 8;
 
-    public ToolLoopChatClient(IChatClient inner, ILogger? logger = null)
-        : base(inner) => _logger = logger ?? NullLogger.Instance;
+    private readonly ToolInvoker _invoker;
+    private int _maxIterations = DefaultMaxIterations;
 
-    /// <summary>Most rounds of tool calls before the model is asked to answer without tools.</summary>
-    public int MaxIterations { get; init; } = 8;
+    /// <summary>Wraps <paramref name="innerClient"/>; each invocation is logged to <paramref name="logger"/> (name, duration, outcome).</summary>
+    public ToolLoopChatClient(IChatClient innerClient, ILogger? logger = null)
+        : base(innerClient)
+    {
+        _invoker = new ToolInvoker(logger ?? NullLogger.Instance, invocation => ToolInvoked?.Invoke(this, invocation));
+    }
 
-    /// <summary>
-    /// The tool mode for the rounds after the first (null: as given). With a required first call
-    /// (<see cref="ChatToolMode.RequireAny"/>) and <see cref="ChatToolMode.Auto"/> here, the model must use a tool once and
-    /// may then answer.
-    /// </summary>
-    public ChatToolMode? ToolModeAfterFirstRound { get; init; }
+    /// <summary>Rounds of tool calls answered per request (at least 1); then one last request forbids tools.</summary>
+    public int MaxIterations
+    {
+        get => _maxIterations;
+        set => _maxIterations = value >= 1
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, "MaxIterations must be at least 1.");
+    }
 
-    /// <summary>Called after each invocation (for a UI that shows what ran).</summary>
-    public Action<FunctionCallContent, FunctionResultContent>? OnInvoked { get; init; }
+    /// <summary>Raised after each tool call is answered, on the thread running the request.</summary>
+    public event EventHandler<ToolInvocation>? ToolInvoked;
 
+    /// <inheritdoc/>
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
         CancellationToken cancellationToken = default)
     {
-        var conversation = messages.ToList();
-        var added = new List<ChatMessage>();
-        ChatResponse response = null!;
+        ArgumentNullException.ThrowIfNull(messages);
+        var conversation = new ToolLoopConversation(messages, options);
+        var exchange = new List<ChatMessage>();
+        UsageDetails? usage = null;
         for (int round = 0; ; round++)
         {
-            var roundOptions = OptionsFor(round, options);
-            response = await base.GetResponseAsync(conversation, roundOptions, cancellationToken).ConfigureAwait(false);
-            added.AddRange(response.Messages);
-            conversation.AddRange(response.Messages);
-            var calls = response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>().ToList();
-            if (calls.Count == 0 || round >= MaxIterations)
-                break;
-            var results = await InvokeAllAsync(calls, options, cancellationToken).ConfigureAwait(false);
-            added.Add(results);
-            conversation.Add(results);
+            bool lastRound = round == MaxIterations;
+            var answer = await base.GetResponseAsync(conversation.Messages, conversation.OptionsFor(lastRound), cancellationToken)
+                .ConfigureAwait(false);
+            exchange.AddRange(answer.Messages);
+            usage = Add(usage, answer.Usage);
+            var calls = lastRound ? [] : PendingCalls(answer.Messages, options?.Tools);
+            if (calls.Count == 0)
+            {
+                answer.Messages = exchange;
+                answer.Usage = usage;
+                return answer;
+            }
+            var results = await _invoker.InvokeAsync(calls, options?.Tools, cancellationToken).ConfigureAwait(false);
+            exchange.Add(results);
+            conversation.Advance(answer.Messages, answer.ConversationId, results);
         }
-        response.Messages = added;
-        return response;
     }
 
+    /// <inheritdoc/>
     public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages,
         ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var conversation = messages.ToList();
+        ArgumentNullException.ThrowIfNull(messages);
+        var conversation = new ToolLoopConversation(messages, options);
         for (int round = 0; ; round++)
         {
-            var roundOptions = OptionsFor(round, options);
+            bool lastRound = round == MaxIterations;
             var updates = new List<ChatResponseUpdate>();
-            await foreach (var update in base.GetStreamingResponseAsync(conversation, roundOptions, cancellationToken).ConfigureAwait(false))
+            await foreach (var update in base.GetStreamingResponseAsync(conversation.Messages, conversation.OptionsFor(lastRound), cancellationToken)
+                               .ConfigureAwait(false))
             {
                 updates.Add(update);
-                yield return update;
+                yield return update; // text reaches the caller as it is generated
             }
-            var calls = updates.SelectMany(u => u.Contents).OfType<FunctionCallContent>().ToList();
-            if (calls.Count == 0 || round >= MaxIterations)
+            var answer = updates.ToChatResponse();
+            var calls = lastRound ? [] : PendingCalls(answer.Messages, options?.Tools);
+            if (calls.Count == 0)
                 yield break;
-            conversation.AddRange(updates.ToChatResponse().Messages);
-            var results = await InvokeAllAsync(calls, options, cancellationToken).ConfigureAwait(false);
-            conversation.Add(results);
-            yield return new ChatResponseUpdate(ChatRole.Tool, results.Contents);
-        }
-    }
-
-    private async Task<ChatMessage> InvokeAllAsync(List<FunctionCallContent> calls, ChatOptions? options, CancellationToken cancellationToken)
-    {
-        var results = new List<AIContent>(calls.Count);
-        foreach (var call in calls)
-            results.Add(await InvokeAsync(call, options, cancellationToken).ConfigureAwait(false));
-        return new ChatMessage(ChatRole.Tool, results);
-    }
-
-    private async Task<FunctionResultContent> InvokeAsync(FunctionCallContent call, ChatOptions? options, CancellationToken cancellationToken)
-    {
-        var function = options?.Tools?.OfType<AIFunction>().FirstOrDefault(f => f.Name == call.Name);
-        FunctionResultContent result;
-        var clock = Stopwatch.StartNew();
-        if (function is null)
-        {
-            result = new FunctionResultContent(call.CallId, $"Error: there is no function named '{call.Name}'.");
-            _logger.LogWarning("The model called unknown function {Name}.", call.Name);
-        }
-        else
-        {
-            try
+            var results = await _invoker.InvokeAsync(calls, options?.Tools, cancellationToken).ConfigureAwait(false);
+            yield return new ChatResponseUpdate(ChatRole.Tool, results.Contents)
             {
-                object? value = await function.InvokeAsync(new AIFunctionArguments(call.Arguments), cancellationToken).ConfigureAwait(false);
-                result = new FunctionResultContent(call.CallId, value);
-                _logger.LogInformation("Tool {Name} ran in {Milliseconds} ms.", call.Name, clock.ElapsedMilliseconds);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                result = new FunctionResultContent(call.CallId, $"Error: {call.Name} failed: {ex.Message}") { Exception = ex };
-                _logger.LogWarning(ex, "Tool {Name} failed after {Milliseconds} ms.", call.Name, clock.ElapsedMilliseconds);
-            }
+                MessageId = results.MessageId,
+                ConversationId = answer.ConversationId,
+                CreatedAt = DateTimeOffset.UtcNow,
+            };
+            conversation.Advance(answer.Messages, answer.ConversationId, results);
         }
-        OnInvoked?.Invoke(call, result);
-        return result;
     }
 
-    private ChatOptions? OptionsFor(int round, ChatOptions? options)
+    /// <summary>
+    /// The calls of an answer this loop must answer: not informational, not already answered in the same answer.
+    /// None when any call names a declaration-only tool — the caller answers those, so the loop hands back.
+    /// </summary>
+    internal static List<FunctionCallContent> PendingCalls(IEnumerable<ChatMessage> answer, IList<AITool>? tools)
     {
-        if (options is null || round == 0 && MaxIterations > 0)
-            return options;
-        ChatToolMode? mode = round >= MaxIterations ? ChatToolMode.None : ToolModeAfterFirstRound;
-        if (mode is null)
-            return options;
-        var copy = options.Clone();
-        copy.ToolMode = mode;
-        return copy;
+        var contents = answer.SelectMany(m => m.Contents).ToList();
+        var answered = contents.OfType<FunctionResultContent>().Select(r => r.CallId).ToHashSet();
+        var calls = contents.OfType<FunctionCallContent>()
+            .Where(c => !c.InformationalOnly && !answered.Contains(c.CallId))
+            .ToList();
+        return calls.Any(c => IsDeclarationOnly(c.Name, tools)) ? [] : calls;
+    }
+
+    private static bool IsDeclarationOnly(string name, IList<AITool>? tools) =>
+        tools is not null && ToolInvoker.FindFunction(name, tools) is null
+                          && tools.OfType<AIFunctionDeclaration>().Any(d => d.Name == name);
+
+    private static UsageDetails? Add(UsageDetails? total, UsageDetails? round)
+    {
+        if (round is null)
+            return total;
+        total ??= new UsageDetails();
+        total.Add(round);
+        return total;
     }
 }
