@@ -25,6 +25,7 @@ internal static class Program
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(BenchParallelCommand.Create());
+        root.Subcommands.Add(BenchGrammarCommand.Create());
         root.Subcommands.Add(CollabEvalCommand.Create());
         root.Subcommands.Add(PullCommand.Create());
         root.Subcommands.Add(ListCommand.Create());

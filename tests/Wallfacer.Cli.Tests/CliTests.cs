@@ -118,6 +118,18 @@ public class CliTests
         Assert.Contains("schema.json", run.StdErr);
     }
 
+    [Fact]
+    public void Bench_grammar_reports_free_and_constrained_token_times()
+    {
+        var r = CliProcess.Run("bench-grammar", "--preset", "tiny", "-n", "24", "-r", "1", "--json");
+        Assert.Equal(0, r.ExitCode);
+        using var doc = JsonDocument.Parse(r.StdOut);
+        var root = doc.RootElement;
+        Assert.True(root.GetProperty("freeMsPerToken").GetDouble() > 0);
+        Assert.True(root.GetProperty("constrainedMsPerToken").GetDouble() > 0);
+        Assert.InRange(root.GetProperty("constrainedTokens").GetDouble(), 1, 24);
+    }
+
     [SharedFact]
     public void Perplexity_runs_on_a_text_file()
     {

@@ -17,6 +17,13 @@ public sealed class LogitBiasProcessor : ILogitsProcessor
     public void Process(CandidateBuffer candidates, TokenHistory history)
     {
         var items = candidates.EditLogits(orderPreserved: false);
+        if (candidates.IsVocabularyOrder)
+        {
+            // Candidate i is token i: touch only the biased ones, not the whole vocabulary.
+            foreach (var (token, bias) in _bias)
+                if ((uint)token < (uint)items.Length) items[token].Logit += bias;
+            return;
+        }
         for (int i = 0; i < items.Length; i++)
         {
             if (_bias.TryGetValue(items[i].Token, out float bias))
