@@ -35,4 +35,10 @@ public sealed record ServerOptions
 
     /// <summary>The most tokens a request may ask to generate (larger values are capped).</summary>
     public int MaxTokensCap { get; init; } = 4096;
+
+    /// <summary>
+    /// Origins whose browser pages may call the API (CORS); "*" allows any. Empty (the default): no CORS headers, so
+    /// browsers refuse cross-origin calls — the web chat page at / is same-origin and needs none.
+    /// </summary>
+    public IReadOnlyList<string> CorsOrigins { get; init; } = [];
 }

@@ -41,10 +41,14 @@ public sealed class WallfacerServer : IAsyncDisposable
         builder.WebHost.UseUrls($"http://{options.Host}:{options.Port}");
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxBodyBytes);
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(10));
+        if (options.CorsOrigins.Count > 0)
+            builder.Services.AddCors(c => c.AddDefaultPolicy(p => AllowOrigins(p, options.CorsOrigins)));
         var app = builder.Build();
         var served = new ServedModel(options, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Wallfacer.Server"));
         try
         {
+            if (options.CorsOrigins.Count > 0)
+                app.UseCors(); // before the key check: a browser's preflight carries no credentials
             Map(app, served, new ApiKeyCheck(options.ApiKeys));
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
             return new WallfacerServer(app, served);
@@ -54,6 +58,15 @@ public sealed class WallfacerServer : IAsyncDisposable
             served.Dispose();
             throw;
         }
+    }
+
+    private static void AllowOrigins(Microsoft.AspNetCore.Cors.Infrastructure.CorsPolicyBuilder policy, IReadOnlyList<string> origins)
+    {
+        if (origins.Contains("*"))
+            policy.AllowAnyOrigin();
+        else
+            policy.WithOrigins([.. origins]);
+        policy.WithMethods("GET", "POST").WithHeaders("Authorization", "Content-Type");
     }
 
     private static void Map(WebApplication app, ServedModel served, ApiKeyCheck keys)

@@ -29,6 +29,44 @@ public sealed class ServeCliTests : IDisposable
         Assert.Equal(0, serve.CloseInputAndWait(30));
     }
 
+    [Fact]
+    public async Task A_config_file_sets_the_server_and_the_command_line_wins()
+    {
+        string dir = Path.GetDirectoryName(_model)!;
+        string config = Path.Combine(dir, Guid.NewGuid().ToString("N") + ".json");
+        File.WriteAllText(config, $$"""
+            // comments and trailing commas are fine
+            {"model": "{{Path.GetFileName(_model)}}", "alias": "from-config", "port": 0, "parallel": 3, "threads": 1,
+             "apiKeys": ["sk-config"], "corsOrigins": ["https://app.example"],}
+            """);
+        using var serve = new InteractiveCli("serve", "--config", config, "--parallel", "2");
+        serve.WaitForStdErr("Ctrl+C stops");
+        Assert.Contains("serving from-config", serve.StdErr);  // alias and model (relative to the file) from the config
+        Assert.Contains("(2 slots", serve.StdErr);             // --parallel on the command line wins over 3
+        string url = Regex.Match(serve.StdErr, @"at (http://127\.0\.0\.1:\d+)").Groups[1].Value;
+        using var http = new HttpClient();
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await http.GetAsync(url + "/v1/models")).StatusCode);
+        var request = new HttpRequestMessage(HttpMethod.Get, url + "/v1/models");
+        request.Headers.Authorization = new("Bearer", "sk-config");
+        request.Headers.Add("Origin", "https://app.example");
+        var ok = await http.SendAsync(request);
+        Assert.True(ok.IsSuccessStatusCode);
+        Assert.True(ok.Headers.Contains("Access-Control-Allow-Origin"));
+        serve.Interrupt();
+        Assert.Equal(0, serve.CloseInputAndWait(30));
+    }
+
+    [Fact]
+    public void A_misspelt_config_key_is_an_error_naming_it()
+    {
+        string config = Path.Combine(Path.GetDirectoryName(_model)!, Guid.NewGuid().ToString("N") + ".json");
+        File.WriteAllText(config, $$"""{"model": "{{_model.Replace("\\", "/")}}", "paralel": 2}""");
+        var r = CliProcess.Run("serve", "--config", config);
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Contains("paralel", r.StdErr);
+        Assert.Contains(Path.GetFileName(config), r.StdErr);
+    }
+
     public void Dispose()
     {
         try { File.Delete(_model); } catch (IOException) { }

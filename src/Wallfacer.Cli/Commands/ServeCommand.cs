@@ -12,7 +12,9 @@ internal static class ServeCommand
 {
     public static Command Create()
     {
-        var model = CommonOptions.Model();
+        var model = new Option<string>("--model", "-m") { Description = CommonOptions.ModelDescription + " Required here or in --config." };
+        var config = new Option<FileInfo?>("--config") { Description = "A JSON file with these settings (camelCase keys: model, port, parallel, ctxSize, apiKeys, corsOrigins, …); the command line wins." };
+        var cors = new Option<string[]>("--cors-origin") { Description = "Allow browsers on this origin to call the API (repeatable; * for any). Default: CORS off.", AllowMultipleArgumentsPerToken = false };
         var host = new Option<string>("--host") { Description = "Address to listen on (default loopback; 0.0.0.0 exposes the server).", DefaultValueFactory = _ => "127.0.0.1" };
         var port = new Option<int>("--port") { Description = "Port to listen on.", DefaultValueFactory = _ => 8080 };
         var parallel = new Option<int>("--parallel", "-np") { Description = "Requests generating at once (their decode steps share one pass).", DefaultValueFactory = _ => 4 };
@@ -25,25 +27,33 @@ internal static class ServeCommand
         var id = new Option<string?>("--alias") { Description = "Model id clients use (default: the file name)." };
         var command = new Command("serve", "Serve the model over an OpenAI-compatible HTTP API.")
         {
-            model, host, port, parallel, queue, context, threads, keys, keyFile, maxBody, id,
+            model, config, host, port, parallel, queue, context, threads, keys, keyFile, maxBody, id, cors,
         };
         CommandRunner.SetAction(command, async (parse, ct) =>
         {
-            var apiKeys = (parse.GetValue(keys) ?? []).ToList();
-            if (parse.GetValue(keyFile) is { } file)
-                apiKeys.AddRange(File.ReadAllLines(file.FullName).Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')));
+            var file = parse.GetValue(config) is { } f ? ServeConfig.Read(f) : new ServeConfig();
+            // A value given on the command line wins; otherwise the config file's; otherwise the option's default.
+            bool Given(Option option) => parse.GetResult(option) is { Implicit: false };
+            T Pick<T>(Option<T> option, T? fromFile) where T : struct => Given(option) || fromFile is null ? parse.GetValue(option) : fromFile.Value;
+            var apiKeys = (parse.GetValue(keys) is { Length: > 0 } given ? given : file.ApiKeys ?? []).ToList();
+            string? keyPath = parse.GetValue(keyFile)?.FullName ?? file.ApiKeyFile;
+            if (keyPath is not null)
+                apiKeys.AddRange(File.ReadAllLines(keyPath).Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')));
+            string modelName = parse.GetValue(model) ?? file.Model
+                ?? throw new ArgumentException("No model: give -m MODEL or \"model\" in the --config file.");
             var options = new ServerOptions
             {
-                ModelPath = ModelLocator.Resolve(parse.GetValue(model)!),
-                ModelId = parse.GetValue(id),
-                Host = parse.GetValue(host)!,
-                Port = parse.GetValue(port),
-                Parallel = parse.GetValue(parallel),
-                MaxQueue = parse.GetValue(queue),
-                ContextLength = parse.GetValue(context),
-                Threads = parse.GetValue(threads),
+                ModelPath = ModelLocator.Resolve(modelName),
+                ModelId = parse.GetValue(id) ?? file.Alias,
+                Host = Given(host) || file.Host is null ? parse.GetValue(host)! : file.Host,
+                Port = Pick(port, file.Port),
+                Parallel = Pick(parallel, file.Parallel),
+                MaxQueue = Pick(queue, file.Queue),
+                ContextLength = Pick(context, file.CtxSize),
+                Threads = Pick(threads, file.Threads),
                 ApiKeys = apiKeys,
-                MaxBodyBytes = parse.GetValue(maxBody),
+                MaxBodyBytes = Pick(maxBody, file.MaxBodyBytes),
+                CorsOrigins = parse.GetValue(cors) is { Length: > 0 } origins ? origins : file.CorsOrigins ?? [],
             };
             await using var server = await WallfacerServer.StartAsync(options, logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning), ct);
             await Console.Error.WriteLineAsync($"wallfacer: serving {server.Model.Id} at {server.Url} ({options.Parallel} slots, context {server.Model.Scheduler.ContextLength}){(apiKeys.Count > 0 ? ", API key required" : "")}; Ctrl+C stops.");
