@@ -29,9 +29,13 @@ public sealed class CollabEvalCliTests : IDisposable
             """{"prompt": "2+2?", "reference": "4"}""",
         ]);
         using var cloud = new FakeOpenAiServer();
+        string routerFile = Path.Combine(_dir, "router.json");
         var result = CliProcess.Run("collab-eval", "-m", model, "--cloud", cloud.Endpoint.ToString(), "-f", set,
-            "--thresholds", "-1000", "1000", "-n", "6", "-t", "1", "--json");
+            "--thresholds", "-1000", "1000", "-n", "6", "-t", "1", "--json", "--train-router", routerFile);
         Assert.True(result.ExitCode == 0, result.StdErr);
+        var router = Wallfacer.Extensions.AI.Collaboration.TrainedRouter.Load(routerFile); // --train-router wrote a loadable router
+        Assert.Equal(3, router.TrainedOn);
+        Assert.Contains("router: trained on 3 prompts", result.StdErr);
 
         var curve = JsonNode.Parse(result.StdOut)!["curve"]!.AsArray();
         var low = curve[0]!;   // threshold -1000: everything stays local

@@ -27,9 +27,10 @@ internal static class CollabEvalCommand
         var threads = CommonOptions.Threads();
         var context = CommonOptions.Context();
         var json = CommonOptions.Json();
+        var trainRouter = new Option<FileInfo?>("--train-router") { Description = "Also train a router on this set (local answer good = similarity ≥ 0.5 to the reference) and save it here, for CollaborationOptions.RouterPath." };
         var command = new Command("collab-eval", "Measure a device-cloud cascade over a prompt set: local share, quality, latency and cloud tokens saved per threshold.")
         {
-            model, cloud, cloudModel, keyEnv, file, thresholds, maxTokens, threads, context, json,
+            model, cloud, cloudModel, keyEnv, file, thresholds, maxTokens, threads, context, json, trainRouter,
         };
         CommandRunner.SetAction(command, async (parse, ct) =>
         {
@@ -51,6 +52,12 @@ internal static class CollabEvalCommand
                 new Progress<int>(n => Console.Error.Write($"\r{n}/{items.Count} prompts")), ct);
             Console.Error.WriteLine();
             var curve = CollaborationEvaluator.Curve(outcomes, parse.GetValue(thresholds)!);
+            if (parse.GetValue(trainRouter) is { } routerFile)
+            {
+                var router = TrainedRouter.Train([.. outcomes.Select(o => (o.Item.Prompt, CollaborationEvaluator.Similarity(o.LocalAnswer, o.Item.Reference) >= 0.5))]);
+                router.Save(routerFile.FullName);
+                Console.Error.WriteLine($"router: trained on {router.TrainedOn} prompts, {router.TrainingCorrect} classified right; saved to {routerFile.FullName}");
+            }
             if (parse.GetValue(json))
                 Console.WriteLine(JsonSerializer.Serialize(new { items = items.Count, curve }, JsonOptions.Indented));
             else

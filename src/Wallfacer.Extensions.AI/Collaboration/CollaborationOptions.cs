@@ -45,4 +45,20 @@ public sealed class CollaborationOptions
 
     /// <summary>The cloud's time budget for a whole answer; beyond it the local answer is used.</summary>
     public TimeSpan CloudTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// After a confident local answer, ask the local model whether that answer is correct (a forced yes/no) and
+    /// escalate when it says no — one more short local generation per request.
+    /// </summary>
+    public bool SelfCheck { get; set; }
+
+    /// <summary>The self-check question (the reply is forced into <c>{"correct": true|false}</c>).</summary>
+    public string SelfCheckQuestion { get; set; } =
+        "Check your answer above. Is it correct and complete? Reply with JSON: {\"correct\": true} or {\"correct\": false}.";
+
+    /// <summary>A trained router (see <c>collab-eval --train-router</c>): requests it predicts the local model fails go straight to the cloud.</summary>
+    public TrainedRouter? Router { get; set; }
+
+    /// <summary>A router file to load when <see cref="Router"/> is not set (for configuration binding).</summary>
+    public string? RouterPath { get; set; }
 }

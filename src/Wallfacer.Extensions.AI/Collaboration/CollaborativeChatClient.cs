@@ -38,6 +38,7 @@ public sealed class CollaborativeChatClient : IChatClient
     private readonly CollaborationOptions _options;
     private readonly SensitiveDataDetector _detector;
     private readonly ILogger _logger;
+    private readonly TrainedRouter? _router;
 
     public CollaborativeChatClient(IChatClient local, IChatClient cloud, CollaborationOptions? options = null, ILogger? logger = null)
     {
@@ -46,6 +47,7 @@ public sealed class CollaborativeChatClient : IChatClient
         _options = options ?? new CollaborationOptions();
         _detector = new SensitiveDataDetector(rules: _options.Rules);
         _logger = logger ?? NullLogger.Instance;
+        _router = _options.Router ?? (_options.RouterPath is { Length: > 0 } path ? TrainedRouter.Load(path) : null);
         Metadata = new ChatClientMetadata("wallfacer-collaborative", null, local.GetService<ChatClientMetadata>()?.DefaultModelId);
     }
 
@@ -103,6 +105,9 @@ public sealed class CollaborativeChatClient : IChatClient
         var confidence = local.AdditionalProperties?.TryGetValue(WallfacerChatClient.ConfidenceKey, out object? c) == true ? c as GenerationConfidence : null;
         decision.LocalMeanLogprob = confidence?.MeanLogprob;
         string? doubt = _options.Cascade ? Doubt(confidence) : null;
+        if (doubt is null && _options.Cascade && _options.SelfCheck
+            && !await SelfCheck.ConfirmsAsync(_local, request, local, _options.SelfCheckQuestion, options, ct).ConfigureAwait(false))
+            doubt = "self-check: the local model judged its answer wrong";
         if (doubt is null)
         {
             decision.Reasons.Add(_options.Cascade ? $"confident (mean logprob {confidence?.MeanLogprob:F2})" : "answered locally");
@@ -171,6 +176,9 @@ public sealed class CollaborativeChatClient : IChatClient
         if (options?.AdditionalProperties?.TryGetValue(DifficultyKey, out object? difficulty) == true
             && string.Equals(difficulty?.ToString(), "hard", StringComparison.OrdinalIgnoreCase))
             return "declared hard: cloud";
+        if (_router is not null && LastUserText(request) is { Length: > 0 } question
+            && _router.LocalFailureProbability(question) is var p && p > _router.Threshold)
+            return $"router: the local answer would likely fail (p = {p:F2} > {_router.Threshold:F2}): cloud";
         if (_options.RouteToolRequestsToCloud && options?.Tools is { Count: > 0 })
             return "tools requested: cloud";
         int length = request.Sum(m => m.Text.Length);
@@ -178,6 +186,9 @@ public sealed class CollaborativeChatClient : IChatClient
             return $"long prompt ({length} > {_options.MaxLocalPromptCharacters} characters): cloud";
         return null;
     }
+
+    private static string LastUserText(List<ChatMessage> request) =>
+        request.LastOrDefault(m => m.Role == ChatRole.User)?.Text ?? "";
 
     /// <summary>Everything of the request that would leave the device, as one text for detection.</summary>
     private static string AllText(List<ChatMessage> request, ChatOptions? options)
