@@ -35,4 +35,7 @@ public sealed record ServerOptions
 
     /// <summary>The most tokens a request may ask to generate (larger values are capped).</summary>
     public int MaxTokensCap { get; init; } = 4096;
+
+    /// <summary>When set, chat completions collaborate with this cloud model (see docs/server.md); null: local only.</summary>
+    public Collaboration.CloudOptions? Cloud { get; init; }
 }
