@@ -41,4 +41,7 @@ public sealed record ServerOptions
     /// browsers refuse cross-origin calls — the web chat page at / is same-origin and needs none.
     /// </summary>
     public IReadOnlyList<string> CorsOrigins { get; init; } = [];
+
+    /// <summary>When set, chat completions collaborate with this cloud model (see docs/server.md); null: local only.</summary>
+    public Collaboration.CloudOptions? Cloud { get; init; }
 }

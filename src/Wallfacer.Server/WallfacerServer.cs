@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Wallfacer.Inference.Engine;
 using Wallfacer.Inference.Scheduling;
+using Wallfacer.Server.Collaboration;
 using Wallfacer.Server.Endpoints;
 using Wallfacer.Server.OpenAi;
 
@@ -19,17 +20,22 @@ public sealed class WallfacerServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ServedModel _served;
+    private readonly CloudCollaboration? _cloud;
 
-    private WallfacerServer(WebApplication app, ServedModel served)
+    private WallfacerServer(WebApplication app, ServedModel served, CloudCollaboration? cloud)
     {
         _app = app;
         _served = served;
+        _cloud = cloud;
     }
 
     /// <summary>The address it listens on, e.g. <c>http://127.0.0.1:8080</c>.</summary>
     public string Url => _app.Urls.First();
 
     public ServedModel Model => _served;
+
+    /// <summary>The cloud this server collaborates with (<see cref="ServerOptions.Cloud"/>), or null when it serves only the local model.</summary>
+    public CloudCollaboration? Collaboration => _cloud;
 
     /// <summary>Loads the model, binds and starts serving.</summary>
     public static async Task<WallfacerServer> StartAsync(ServerOptions options, Action<ILoggingBuilder>? logging = null,
@@ -44,17 +50,21 @@ public sealed class WallfacerServer : IAsyncDisposable
         if (options.CorsOrigins.Count > 0)
             builder.Services.AddCors(c => c.AddDefaultPolicy(p => AllowOrigins(p, options.CorsOrigins)));
         var app = builder.Build();
-        var served = new ServedModel(options, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Wallfacer.Server"));
+        var loggers = app.Services.GetRequiredService<ILoggerFactory>();
+        var served = new ServedModel(options, loggers.CreateLogger("Wallfacer.Server"));
+        CloudCollaboration? cloud = null;
         try
         {
+            cloud = options.Cloud is { } c ? new CloudCollaboration(c, loggers) : null;
             if (options.CorsOrigins.Count > 0)
                 app.UseCors(); // before the key check: a browser's preflight carries no credentials
-            Map(app, served, new ApiKeyCheck(options.ApiKeys));
+            Map(app, served, new ApiKeyCheck(options.ApiKeys), cloud);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
-            return new WallfacerServer(app, served);
+            return new WallfacerServer(app, served, cloud);
         }
         catch
         {
+            cloud?.Dispose();
             served.Dispose();
             throw;
         }
@@ -69,7 +79,7 @@ public sealed class WallfacerServer : IAsyncDisposable
         policy.WithMethods("GET", "POST").WithHeaders("Authorization", "Content-Type");
     }
 
-    private static void Map(WebApplication app, ServedModel served, ApiKeyCheck keys)
+    private static void Map(WebApplication app, ServedModel served, ApiKeyCheck keys, CloudCollaboration? cloud)
     {
         app.Use(async (http, next) =>
         {
@@ -101,12 +111,15 @@ public sealed class WallfacerServer : IAsyncDisposable
                 // The client went away; its request was cancelled and its slot freed.
             }
         });
-        app.MapPost("/v1/chat/completions", (HttpContext http) => ChatCompletionsEndpoint.Handle(http, served));
+        // With --cloud, chat completions go through the collaborative path (Collaboration/); everything else is unchanged.
+        app.MapPost("/v1/chat/completions", (HttpContext http) => cloud is null
+            ? ChatCompletionsEndpoint.Handle(http, served)
+            : CollaborativeChatEndpoint.Handle(http, served, cloud));
         app.MapPost("/v1/completions", (HttpContext http) => CompletionsEndpoint.Handle(http, served));
         app.MapPost("/v1/embeddings", (HttpContext http) => EmbeddingsEndpoint.Handle(http, served));
         app.MapGet("/v1/models", () => ModelsEndpoint.List(served));
         app.MapGet("/health", () => ModelsEndpoint.Health(served));
-        app.MapGet("/metrics", () => Results.Text(served.Metrics.Render(served), "text/plain; version=0.0.4"));
+        app.MapGet("/metrics", () => Results.Text(served.Metrics.Render(served) + cloud?.Metrics.Render(), "text/plain; version=0.0.4"));
         app.MapGet("/", () => Results.Content(ChatPage.Html, "text/html; charset=utf-8"));
     }
 
@@ -129,6 +142,7 @@ public sealed class WallfacerServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _app.DisposeAsync().ConfigureAwait(false);
+        _cloud?.Dispose();
         _served.Dispose();
     }
 }

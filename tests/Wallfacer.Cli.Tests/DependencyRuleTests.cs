@@ -4,7 +4,7 @@ namespace Wallfacer.Cli.Tests;
 
 /// <summary>
 /// The layering of design.md, checked on the built assemblies: data flows one way and nothing below looks
-/// up. Numerics ← Gguf ← Tokenizers; Numerics, Gguf ← Models; Models, Tokenizers ← Inference ← Extensions.AI ← Cli; Extensions.AI.Mcp (no engine) ← Cli; Hub, which
+/// up. Numerics ← Gguf ← Tokenizers; Numerics, Gguf ← Models; Models, Tokenizers ← Inference ← Extensions.AI ← Server ← Cli; Extensions.AI.Mcp (no engine) ← Cli; Hub, which
 /// stands alone, ← Cli. And the libraries ship no native code: no DllImport anywhere in src/.
 /// </summary>
 public class DependencyRuleTests
@@ -19,7 +19,7 @@ public class DependencyRuleTests
         ["Wallfacer.Extensions.AI"] = ["Wallfacer.Inference", "Wallfacer.Models", "Wallfacer.Tokenizers", "Wallfacer.Gguf", "Wallfacer.Numerics"],
         ["Wallfacer.Extensions.AI.Mcp"] = [], // MCP tools are plain AIFunctions: no engine needed
         ["Wallfacer.Hub"] = [],
-        ["Wallfacer.Server"] = ["Wallfacer.Inference", "Wallfacer.Models", "Wallfacer.Tokenizers", "Wallfacer.Gguf", "Wallfacer.Numerics"],
+        ["Wallfacer.Server"] = ["Wallfacer.Extensions.AI", "Wallfacer.Inference", "Wallfacer.Models", "Wallfacer.Tokenizers", "Wallfacer.Gguf", "Wallfacer.Numerics"],
         ["wallfacer"] = ["Wallfacer.Extensions.AI", "Wallfacer.Extensions.AI.Mcp", "Wallfacer.Inference", "Wallfacer.Models", "Wallfacer.Tokenizers", "Wallfacer.Gguf", "Wallfacer.Numerics", "Wallfacer.Hub", "Wallfacer.Server"],
     };
 

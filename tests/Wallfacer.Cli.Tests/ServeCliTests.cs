@@ -67,6 +67,57 @@ public sealed class ServeCliTests : IDisposable
         Assert.Contains(Path.GetFileName(config), r.StdErr);
     }
 
+    [Fact]
+    public async Task With_a_cloud_and_a_policy_every_answer_carries_its_decision()
+    {
+        using var cloud = new Wallfacer.Extensions.AI.Tests.Remote.FakeOpenAiServer();
+        string policy = Path.Combine(Path.GetTempPath(), "wallfacer-tests", Guid.NewGuid().ToString("N") + ".json");
+        File.WriteAllText(policy, """{ "cascade": { "min_mean_logprob": 0 } } // every local answer is too unsure""");
+        string keyVariable = "WALLFACER_TEST_CLOUD_KEY_" + Guid.NewGuid().ToString("N");
+        Environment.SetEnvironmentVariable(keyVariable, "sk-test-never-printed"); // inherited by the child process
+        try
+        {
+            using var serve = new InteractiveCli("serve", "-m", _model, "--port", "0", "--parallel", "1", "-t", "1",
+                "--cloud", cloud.Endpoint.ToString(), "--cloud-model", "cloud-model", "--cloud-key-env", keyVariable, "--policy", policy);
+            serve.WaitForStdErr("Ctrl+C stops");
+            Assert.Contains("collaborating with cloud-model at " + cloud.Endpoint, serve.StdErr);
+            string url = Regex.Match(serve.StdErr, @"at (http://127\.0\.0\.1:\d+)").Groups[1].Value;
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
+            var reply = await http.PostAsync(url + "/v1/chat/completions", new StringContent("{\"max_tokens\": 3, \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}"));
+            var body = System.Text.Json.Nodes.JsonNode.Parse(await reply.Content.ReadAsStringAsync())!;
+            Assert.Equal(cloud.Answer, (string?)body["choices"]![0]!["message"]!["content"]);
+            Assert.Equal("cloud", (string?)body["wallfacer"]!["ran_on"]);
+            serve.WaitUntil(() => serve.StdOut.Contains("ran on cloud (low_confidence)"), "the decision's log line"); // the console logger writes to stdout
+            serve.Interrupt();
+            Assert.Equal(0, serve.CloseInputAndWait(30));
+            Assert.DoesNotContain("sk-test-never-printed", serve.StdErr + serve.StdOut);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(keyVariable, null);
+            File.Delete(policy);
+        }
+    }
+
+    [Theory]
+    [InlineData("--cloud-model", "big", "--cloud-model, --cloud-key-env and --policy need --cloud URL")]
+    [InlineData("--cloud", "ftp://gpu-box/v1", "--cloud: 'ftp://gpu-box/v1' is not an http(s) URL")]
+    [InlineData("--cloud-key-env", "WALLFACER_SURELY_UNSET_VARIABLE", "need --cloud URL")]
+    public void Cloud_options_that_cannot_work_are_refused_with_the_reason(string option, string value, string message)
+    {
+        var result = CliProcess.Run("serve", "-m", _model, "--port", "0", option, value);
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains(message, result.StdErr);
+    }
+
+    [Fact]
+    public void An_unset_key_variable_is_named()
+    {
+        var result = CliProcess.Run("serve", "-m", _model, "--port", "0", "--cloud", "http://127.0.0.1:9/v1", "--cloud-key-env", "WALLFACER_SURELY_UNSET_VARIABLE");
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("the environment variable WALLFACER_SURELY_UNSET_VARIABLE is not set", result.StdErr);
+    }
+
     public void Dispose()
     {
         try { File.Delete(_model); } catch (IOException) { }

@@ -25,9 +25,13 @@ internal static class ServeCommand
         var keyFile = new Option<FileInfo?>("--api-key-file") { Description = "File with one API key per line." };
         var maxBody = new Option<long>("--max-body-bytes") { Description = "Largest request body accepted.", DefaultValueFactory = _ => 4L << 20 };
         var id = new Option<string?>("--alias") { Description = "Model id clients use (default: the file name)." };
+        var cloud = new Option<string?>("--cloud") { Description = "OpenAI-compatible endpoint of a larger model to collaborate with (e.g. http://gpu-box:8000/v1); see docs/server.md." };
+        var cloudModel = new Option<string?>("--cloud-model") { Description = "Model name to ask the cloud for (default: \"default\")." };
+        var cloudKeyEnv = new Option<string?>("--cloud-key-env") { Description = "Environment variable holding the cloud API key (never the key itself)." };
+        var policy = new Option<FileInfo?>("--policy") { Description = "JSON collaboration policy: privacy, cascade, routing, timeouts (docs/server.md)." };
         var command = new Command("serve", "Serve the model over an OpenAI-compatible HTTP API.")
         {
-            model, config, host, port, parallel, queue, context, threads, keys, keyFile, maxBody, id, cors,
+            model, config, host, port, parallel, queue, context, threads, keys, keyFile, maxBody, id, cors, cloud, cloudModel, cloudKeyEnv, policy,
         };
         CommandRunner.SetAction(command, async (parse, ct) =>
         {
@@ -54,12 +58,33 @@ internal static class ServeCommand
                 ApiKeys = apiKeys,
                 MaxBodyBytes = Pick(maxBody, file.MaxBodyBytes),
                 CorsOrigins = parse.GetValue(cors) is { Length: > 0 } origins ? origins : file.CorsOrigins ?? [],
+                Cloud = CloudFor(parse.GetValue(cloud), parse.GetValue(cloudModel), parse.GetValue(cloudKeyEnv), parse.GetValue(policy)),
             };
-            await using var server = await WallfacerServer.StartAsync(options, logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning), ct);
-            await Console.Error.WriteLineAsync($"wallfacer: serving {server.Model.Id} at {server.Url} ({options.Parallel} slots, context {server.Model.Scheduler.ContextLength}){(apiKeys.Count > 0 ? ", API key required" : "")}; Ctrl+C stops.");
+            await using var server = await WallfacerServer.StartAsync(options, logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning)
+                .AddFilter("Wallfacer.Server.Collaboration", LogLevel.Information), ct); // one line per collaborative decision
+            string collaboration = options.Cloud is { } c ? $", collaborating with {c.Model} at {c.Endpoint}" : "";
+            await Console.Error.WriteLineAsync($"wallfacer: serving {server.Model.Id} at {server.Url} ({options.Parallel} slots, context {server.Model.Scheduler.ContextLength}){(apiKeys.Count > 0 ? ", API key required" : "")}{collaboration}; Ctrl+C stops.");
             await server.WaitForShutdownAsync(ct);
             return 0;
         }, handlesCtrlCItself: true);
         return command;
+    }
+
+    /// <summary>The cloud settings, or null without <c>--cloud</c> (then the cloud options make no sense and are refused).</summary>
+    private static Server.Collaboration.CloudOptions? CloudFor(string? url, string? model, string? keyEnv, FileInfo? policy)
+    {
+        if (url is null)
+            return model is not null || keyEnv is not null || policy is not null ? throw new ArgumentException("--cloud-model, --cloud-key-env and --policy need --cloud URL.") : null;
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var endpoint) || endpoint.Scheme is not ("http" or "https"))
+            throw new ArgumentException($"--cloud: '{url}' is not an http(s) URL.");
+        if (keyEnv is not null && string.IsNullOrEmpty(Environment.GetEnvironmentVariable(keyEnv)))
+            throw new ArgumentException($"--cloud-key-env: the environment variable {keyEnv} is not set (export it with the cloud's API key).");
+        return new Server.Collaboration.CloudOptions
+        {
+            Endpoint = endpoint,
+            Model = model ?? "default",
+            ApiKeyEnvironmentVariable = keyEnv,
+            Policy = policy is null ? new() : Server.Collaboration.CollaborationPolicyFile.Load(policy.FullName),
+        };
     }
 }

@@ -12,8 +12,17 @@ public sealed class CollaborationDecision
     /// <summary>The steps taken, in order, e.g. "sensitive data: 2 items redacted", "low confidence (−1.7 &lt; −1.0)".</summary>
     public List<string> Reasons { get; } = [];
 
+    /// <summary>The deciding step as a code from <see cref="CollaborationCause"/> (bounded: usable as a metric label).</summary>
+    public string Cause { get; set; } = CollaborationCause.Confident;
+
     /// <summary>Mean token log-probability of the local answer, when there was one.</summary>
     public double? LocalMeanLogprob { get; set; }
+
+    /// <summary>The local answer's whole confidence (mean and minimum log-probability, entropy), when there was one.</summary>
+    public Wallfacer.Inference.Engine.GenerationConfidence? LocalConfidence { get; set; }
+
+    /// <summary>Sensitive items the detector found in the request (whatever the policy then did with them).</summary>
+    public int SensitiveItems { get; set; }
 
     public long? LocalOutputTokens { get; set; }
     public long? CloudInputTokens { get; set; }

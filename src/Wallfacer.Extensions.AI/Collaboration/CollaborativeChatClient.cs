@@ -60,13 +60,15 @@ public sealed class CollaborativeChatClient : IChatClient
         var decision = new CollaborationDecision();
         var findings = _options.Privacy == PrivacyMode.Off ? [] : _detector.Find(AllText(request, options));
         bool mustStayLocal = findings.Count > 0 && _options.Privacy == PrivacyMode.KeepLocal;
+        decision.SensitiveItems = findings.Count;
         if (findings.Count > 0)
             decision.Reasons.Add(mustStayLocal ? $"sensitive data ({Kinds(findings)}): kept on the device" : $"sensitive data ({Kinds(findings)}): redacted for the cloud");
 
         ChatResponse response;
-        if (!mustStayLocal && RouteToCloud(request, options) is { } routeReason)
+        if (!mustStayLocal && RouteToCloud(request, options) is { } route)
         {
-            decision.Reasons.Add(routeReason);
+            decision.Reasons.Add(route.Reason);
+            decision.Cause = route.Cause;
             response = await CloudOrLocal(request, options, decision, localAnswer: null, cancellationToken).ConfigureAwait(false);
         }
         else
@@ -98,12 +100,10 @@ public sealed class CollaborativeChatClient : IChatClient
         catch (Exception ex) when (!mustStayLocal && ex is ContextFullException or Inference.Scheduling.QueueFullException)
         {
             decision.Reasons.Add($"local model could not take it ({ex.GetType().Name}): cloud");
+            decision.Cause = CollaborationCause.LocalUnavailable;
             return await CloudOrLocal(request, options, decision, localAnswer: null, ct).ConfigureAwait(false);
         }
-        decision.LocalLatency = clock.Elapsed;
-        decision.LocalOutputTokens = local.Usage?.OutputTokenCount;
-        var confidence = local.AdditionalProperties?.TryGetValue(WallfacerChatClient.ConfidenceKey, out object? c) == true ? c as GenerationConfidence : null;
-        decision.LocalMeanLogprob = confidence?.MeanLogprob;
+        var confidence = NoteLocal(decision, local, clock.Elapsed);
         string? doubt = _options.Cascade ? Doubt(confidence) : null;
         if (doubt is null && _options.Cascade && _options.SelfCheck
             && !await SelfCheck.ConfirmsAsync(_local, request, local, _options.SelfCheckQuestion, options, ct).ConfigureAwait(false))
@@ -111,16 +111,19 @@ public sealed class CollaborativeChatClient : IChatClient
         if (doubt is null)
         {
             decision.Reasons.Add(_options.Cascade ? $"confident (mean logprob {confidence?.MeanLogprob:F2})" : "answered locally");
+            decision.Cause = _options.Cascade ? CollaborationCause.Confident : CollaborationCause.CascadeOff;
             decision.AnsweredBy = "local";
             return local;
         }
         if (mustStayLocal)
         {
             decision.Reasons.Add($"{doubt}, but private: local answer kept");
+            decision.Cause = CollaborationCause.PrivateKeptLocal;
             decision.AnsweredBy = "local";
             return local;
         }
         decision.Reasons.Add(doubt);
+        decision.Cause = doubt.StartsWith("self-check", StringComparison.Ordinal) ? CollaborationCause.SelfCheckFailed : CollaborationCause.LowConfidence;
         return await CloudOrLocal(request, options, decision, local, ct).ConfigureAwait(false);
     }
 
@@ -150,12 +153,31 @@ public sealed class CollaborativeChatClient : IChatClient
         catch (Exception ex) when (!ct.IsCancellationRequested)
         {
             decision.CloudLatency = clock.Elapsed;
-            string why = budget.IsCancellationRequested ? $"cloud exceeded {_options.CloudTimeout.TotalSeconds:F0} s" : $"cloud failed ({ex.GetType().Name}: {ex.Message})";
+            // Cancellation we did not ask for is the budget or the HTTP client's own timeout: both mean "too slow".
+            bool timedOut = budget.IsCancellationRequested || ex is OperationCanceledException or TimeoutException;
+            string why = timedOut ? $"cloud exceeded {_options.CloudTimeout.TotalSeconds:F0} s" : $"cloud failed ({ex.GetType().Name}: {ex.Message})";
             _logger.LogWarning("Collaboration: {Why}; answering locally.", why);
             decision.Reasons.Add(why + ": local answer");
+            decision.Cause = timedOut ? CollaborationCause.CloudTimeout : CollaborationCause.CloudFailed;
             decision.AnsweredBy = "local";
-            return localAnswer ?? await _local.GetResponseAsync(request, options, ct).ConfigureAwait(false);
+            if (localAnswer is not null)
+                return localAnswer;
+            var localClock = Stopwatch.StartNew();
+            var local = await _local.GetResponseAsync(request, options, ct).ConfigureAwait(false);
+            NoteLocal(decision, local, localClock.Elapsed);
+            return local;
         }
+    }
+
+    /// <summary>Records the local answer's cost and confidence on the decision; returns the confidence.</summary>
+    private static GenerationConfidence? NoteLocal(CollaborationDecision decision, ChatResponse local, TimeSpan latency)
+    {
+        decision.LocalLatency = latency;
+        decision.LocalOutputTokens = local.Usage?.OutputTokenCount;
+        var confidence = local.AdditionalProperties?.TryGetValue(WallfacerChatClient.ConfidenceKey, out object? c) == true ? c as GenerationConfidence : null;
+        decision.LocalMeanLogprob = confidence?.MeanLogprob;
+        decision.LocalConfidence = confidence;
+        return confidence;
     }
 
     private string? Doubt(GenerationConfidence? confidence)
@@ -171,19 +193,19 @@ public sealed class CollaborativeChatClient : IChatClient
         return null;
     }
 
-    private string? RouteToCloud(List<ChatMessage> request, ChatOptions? options)
+    private (string Reason, string Cause)? RouteToCloud(List<ChatMessage> request, ChatOptions? options)
     {
         if (options?.AdditionalProperties?.TryGetValue(DifficultyKey, out object? difficulty) == true
             && string.Equals(difficulty?.ToString(), "hard", StringComparison.OrdinalIgnoreCase))
-            return "declared hard: cloud";
+            return ("declared hard: cloud", CollaborationCause.DeclaredHard);
         if (_router is not null && LastUserText(request) is { Length: > 0 } question
             && _router.LocalFailureProbability(question) is var p && p > _router.Threshold)
-            return $"router: the local answer would likely fail (p = {p:F2} > {_router.Threshold:F2}): cloud";
+            return ($"router: the local answer would likely fail (p = {p:F2} > {_router.Threshold:F2}): cloud", CollaborationCause.Router);
         if (_options.RouteToolRequestsToCloud && options?.Tools is { Count: > 0 })
-            return "tools requested: cloud";
+            return ("tools requested: cloud", CollaborationCause.Tools);
         int length = request.Sum(m => m.Text.Length);
         if (_options.MaxLocalPromptCharacters > 0 && length > _options.MaxLocalPromptCharacters)
-            return $"long prompt ({length} > {_options.MaxLocalPromptCharacters} characters): cloud";
+            return ($"long prompt ({length} > {_options.MaxLocalPromptCharacters} characters): cloud", CollaborationCause.LongPrompt);
         return null;
     }
 

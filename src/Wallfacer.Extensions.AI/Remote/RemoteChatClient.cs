@@ -70,6 +70,10 @@ public sealed class RemoteChatClient : IChatClient
             if (update.Usage is { } usage)
                 yield return Stamp(new ChatResponseUpdate(ChatRole.Assistant, [new UsageContent(UsageOf(usage))]), update);
         }
+        // Every OpenAI-compatible server ends a whole answer with a finish_reason; a stream that stops without
+        // one was cut (a proxy timeout, a crashed worker) and its text is a fragment, not an answer.
+        if (finish is null)
+            throw new IOException("The remote stream ended before the answer was finished (no finish_reason).");
         var tail = new ChatResponseUpdate(ChatRole.Assistant, calls.Values.Select(c => (AIContent)ToFunctionCall(c)).ToList())
         {
             FinishReason = finish,

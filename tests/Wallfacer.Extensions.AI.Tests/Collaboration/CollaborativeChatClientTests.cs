@@ -114,8 +114,6 @@ public class CollaborativeChatClientTests(ChatModelFixture fixture) : IClassFixt
             var r = await client.GetResponseAsync("hello there", Greedy);
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"took {clock.Elapsed}");
             var decision = DecisionOf(r);
-            if (fault == "cut" && decision.AnsweredBy == "cloud")
-                return; // a stream cut after a whole first piece may still parse as a (short) answer
             Assert.Equal("local", decision.AnsweredBy);
             Assert.Contains(decision.Reasons, x => x.Contains("cloud"));
         }

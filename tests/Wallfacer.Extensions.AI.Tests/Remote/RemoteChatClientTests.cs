@@ -70,6 +70,15 @@ public class RemoteChatClientTests
     }
 
     [Fact]
+    public async Task A_stream_cut_mid_answer_is_an_error_not_a_short_answer()
+    {
+        using var server = new FakeOpenAiServer { CutStream = true };
+        using var client = Client(server, retries: 0);
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await Assert.ThrowsAnyAsync<IOException>(() => client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], cancellationToken: guard.Token));
+    }
+
+    [Fact]
     public async Task A_slow_server_times_out_instead_of_hanging()
     {
         using var server = new FakeOpenAiServer { FirstByteDelay = TimeSpan.FromSeconds(20) };
