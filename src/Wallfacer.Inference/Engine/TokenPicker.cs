@@ -78,11 +78,13 @@ internal sealed class TokenPicker
     public TokenStep? Pick(ReadOnlySpan<float> logits, bool contextFull, out int tokenToEvaluate)
     {
         tokenToEvaluate = -1;
-        int token = _sampler.Sample(logits);
+        // The raw logits' statistics come with the first draw: when it reads the raw logits (temperature 1, no
+        // filters) its exponent pass is the one the log-probability and entropy need.
+        int token = _sampler.Sample(logits, out LogitStatistics statistics);
         if (_grammarActive && !_grammar!.AllowsOne(token))
             token = _constrained!.Sample(logits);
-        float logprob = Logprobs.LogSoftmaxAndEntropy(logits, token, out double entropy);
-        _confidence.Add(logprob, entropy);
+        float logprob = statistics.LogSoftmaxAt(logits, token);
+        _confidence.Add(logprob, statistics.Entropy);
         var top = TopOf(logits);
         _sampler.Accept(token);
         _constrained?.Accept(token);

@@ -43,28 +43,51 @@ public sealed class CandidateBuffer
     /// <exception cref="ArgumentException">The length is not <see cref="Capacity"/>, or a logit is NaN or +∞.</exception>
     public void Load(ReadOnlySpan<float> logits)
     {
+        CheckedMax(logits);
+        TokenCandidate[] items = _items;
+        for (int i = 0; i < logits.Length; i++) items[i] = new TokenCandidate(i, logits[i]);
+
+        Count = logits.Length;
+        SortedCount = 0;
+        IsVocabularyOrder = true;
+    }
+
+    /// <summary>
+    /// <see cref="Load"/> followed by <see cref="SortTop"/>(<paramref name="count"/>) and
+    /// <see cref="Truncate"/>(<paramref name="count"/>) — the same candidates in the same order — without copying the
+    /// whole vocabulary first: the best <paramref name="count"/> are selected straight from the logits. For a top-k
+    /// stage that comes first.
+    /// </summary>
+    /// <exception cref="ArgumentException">The length is not <see cref="Capacity"/>, or a logit is NaN or +∞.</exception>
+    internal void LoadTop(ReadOnlySpan<float> logits, int count)
+    {
+        CheckedMax(logits);
+        count = Math.Clamp(count, 0, logits.Length);
+        Span<TokenCandidate> best = _items.AsSpan(0, count);
+        CandidateSelection.SelectBest(logits, best);
+        best.Sort();
+        Count = count;
+        SortedCount = count;
+        IsVocabularyOrder = false;
+    }
+
+    /// <summary>
+    /// The checks of <see cref="Load"/> without the copy: the largest logit as <see cref="MaxLogit"/> would find it
+    /// after loading them (−∞ when all are masked).
+    /// </summary>
+    /// <exception cref="ArgumentException">The length is not <see cref="Capacity"/>, or a logit is NaN or +∞.</exception>
+    internal float CheckedMax(ReadOnlySpan<float> logits)
+    {
         if (logits.Length != _items.Length)
         {
             throw new ArgumentException(
                 $"Expected {_items.Length} logits (the vocabulary size) but got {logits.Length}.", nameof(logits));
         }
 
-        TokenCandidate[] items = _items;
-        for (int i = 0; i < logits.Length; i++)
-        {
-            float logit = logits[i];
-            if (float.IsNaN(logit) || float.IsPositiveInfinity(logit))
-            {
-                throw new ArgumentException(
-                    $"Logit of token {i} is {logit}; logits must be finite or -infinity (a masked token).", nameof(logits));
-            }
-
-            items[i] = new TokenCandidate(i, logit);
-        }
-
-        Count = logits.Length;
-        SortedCount = 0;
-        IsVocabularyOrder = true;
+        if (SoftmaxSums.TryMax(logits, out float max)) return max;
+        int i = SoftmaxSums.IndexOfInvalid(logits);
+        throw new ArgumentException(
+            $"Logit of token {i} is {logits[i]}; logits must be finite or -infinity (a masked token).", nameof(logits));
     }
 
     /// <summary>

@@ -1,3 +1,6 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace Wallfacer.Inference.Sampling;
 
 /// <summary>
@@ -42,6 +45,54 @@ internal static class CandidateSelection
                 SiftDown(heap, 0);
             }
         }
+    }
+
+    /// <summary>
+    /// Writes the <paramref name="best"/>.Length best-ranked tokens of raw <paramref name="logits"/> (candidate i is
+    /// token i) into <paramref name="best"/>, in no particular order — the set <see cref="SelectBest"/> would leave at
+    /// the front of a buffer loaded with all of them, without building that buffer. The same heap; blocks of logits
+    /// that cannot beat the heap's worst (all below its logit) are skipped by one vector comparison, and the rest go
+    /// through the exact rank test, ties included.
+    /// </summary>
+    public static void SelectBest(ReadOnlySpan<float> logits, Span<TokenCandidate> best)
+    {
+        int count = best.Length;
+        for (int i = 0; i < count; i++) best[i] = new TokenCandidate(i, logits[i]);
+        for (int i = count / 2 - 1; i >= 0; i--) SiftDown(best, i);
+
+        int next = count;
+        ref float x = ref MemoryMarshal.GetReference(logits);
+        if (Vector512.IsHardwareAccelerated)
+        {
+            const int width = 16;
+            for (; next + width <= logits.Length; next += width)
+            {
+                var block = Vector512.LoadUnsafe(ref x, (nuint)next);
+                if (!Vector512.GreaterThanOrEqualAny(block, Vector512.Create(best[0].Logit))) continue;
+                for (int i = next; i < next + width; i++) Offer(best, i, logits[i]);
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            const int width = 8;
+            for (; next + width <= logits.Length; next += width)
+            {
+                var block = Vector256.LoadUnsafe(ref x, (nuint)next);
+                if (!Vector256.GreaterThanOrEqualAny(block, Vector256.Create(best[0].Logit))) continue;
+                for (int i = next; i < next + width; i++) Offer(best, i, logits[i]);
+            }
+        }
+
+        for (; next < logits.Length; next++) Offer(best, next, logits[next]);
+    }
+
+    /// <summary>Puts token <paramref name="token"/> in the heap if it ranks before the heap's worst.</summary>
+    private static void Offer(Span<TokenCandidate> heap, int token, float logit)
+    {
+        var candidate = new TokenCandidate(token, logit);
+        if (!TokenCandidate.RanksBefore(candidate, heap[0])) return;
+        heap[0] = candidate;
+        SiftDown(heap, 0);
     }
 
     /// <summary>Restores the min-heap property (worst-ranked at the root) below <paramref name="index"/>.</summary>

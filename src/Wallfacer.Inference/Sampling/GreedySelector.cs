@@ -27,4 +27,21 @@ public sealed class GreedySelector : ITokenSelector
 
         return items[best].Token;
     }
+
+    /// <summary>
+    /// <see cref="Select"/> for a buffer that would hold exactly these logits in vocabulary order: the first index
+    /// holding the maximum (the lowest id among equals), without copying the logits.
+    /// </summary>
+    /// <param name="logits">Checked logits (no NaN or +∞).</param>
+    /// <param name="max">Their maximum.</param>
+    internal static int SelectFromLogits(ReadOnlySpan<float> logits, float max)
+    {
+        if (logits.Length == 0) throw new InvalidOperationException("No candidate tokens are left to select from.");
+        if (float.IsNegativeInfinity(max))
+        {
+            throw new InvalidOperationException("Every candidate token has logit -infinity (all masked); none can be selected.");
+        }
+
+        return SoftmaxSums.IndexOfFirst(logits, max);
+    }
 }

@@ -29,7 +29,30 @@ public static class Logprobs
     {
         if ((uint)token >= (uint)logits.Length)
             throw new ArgumentOutOfRangeException(nameof(token), token, $"Token must be in [0, {logits.Length}).");
-        double max = CheckedMax(logits); // one exponent pass below serves both the normalizer and the entropy
+        LogitStatistics statistics = Statistics(logits);
+        entropy = statistics.Entropy;
+        return statistics.LogSoftmaxAt(logits, token);
+    }
+
+    /// <summary>
+    /// The maximum, log normalizer and entropy of softmax(logits) in one exponent pass (one pass serves both the
+    /// normalizer and the entropy), from which <see cref="LogitStatistics.LogSoftmaxAt"/> gives any token's log-probability.
+    /// </summary>
+    /// <exception cref="ArgumentException">The logits are empty or contain NaN or +∞, or all are −∞.</exception>
+    public static LogitStatistics Statistics(ReadOnlySpan<float> logits)
+    {
+        double max = CheckedMax(logits);
+        (double total, double weighted) = SoftmaxSums.SumExpAndWeighted(logits, max);
+        return new LogitStatistics(max, total, weighted);
+    }
+
+    /// <summary>
+    /// The scalar form of <see cref="Statistics"/>, kept as the reference the vector passes are tested against:
+    /// −∞ logits are skipped, every other adds e^(l − max) and e^(l − max)·(l − max) in index order.
+    /// </summary>
+    internal static LogitStatistics StatisticsReference(ReadOnlySpan<float> logits)
+    {
+        double max = CheckedMaxReference(logits);
         double total = 0, weighted = 0;
         foreach (float logit in logits)
         {
@@ -39,9 +62,7 @@ public static class Logprobs
             total += e;
             weighted += e * shifted;
         }
-        double logTotal = PortableMath.Log(total);
-        entropy = Math.Max(0, logTotal - weighted / total);
-        return (float)(logits[token] - max - logTotal);
+        return new LogitStatistics(max, total, weighted);
     }
 
     /// <summary>
@@ -92,13 +113,24 @@ public static class Logprobs
     private static (double Max, double LogTotal) Normalizer(ReadOnlySpan<float> logits)
     {
         double max = CheckedMax(logits);
-        double total = 0;
-        foreach (float logit in logits) total += PortableMath.Exp((double)logit - max);
-        return (max, PortableMath.Log(total));
+        return (max, PortableMath.Log(SoftmaxSums.SumExp(logits, max)));
     }
 
     /// <summary>The largest logit, after checking that none is NaN or +∞ and not all are −∞.</summary>
     private static float CheckedMax(ReadOnlySpan<float> logits)
+    {
+        if (logits.IsEmpty) throw new ArgumentException("The logits are empty.", nameof(logits));
+        if (!SoftmaxSums.TryMax(logits, out float max)) return CheckedMaxReference(logits); // throws, naming the token
+        if (float.IsNegativeInfinity(max))
+        {
+            throw new ArgumentException("Every logit is -infinity; the distribution is undefined.", nameof(logits));
+        }
+
+        return max;
+    }
+
+    /// <summary>The scalar <see cref="CheckedMax"/>: the first bad logit is the one reported.</summary>
+    private static float CheckedMaxReference(ReadOnlySpan<float> logits)
     {
         if (logits.IsEmpty) throw new ArgumentException("The logits are empty.", nameof(logits));
         float max = float.NegativeInfinity;

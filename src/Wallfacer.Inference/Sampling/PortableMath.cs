@@ -12,7 +12,7 @@ namespace Wallfacer.Inference.Sampling;
 /// nor contracts floating-point expressions into FMA, so the order written here is the order run.
 /// Accuracy is within a few ulp of the correctly rounded result (tests compare with Math.Exp/Log).
 /// </remarks>
-internal static class PortableMath
+internal static partial class PortableMath
 {
     // ln 2 split so that k * Ln2High is exact for |k| < 2^11 (Ln2High has 32 trailing zero bits).
     private const double Ln2High = 6.93147180369123816490e-01;

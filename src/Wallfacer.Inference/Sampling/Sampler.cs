@@ -18,6 +18,13 @@ public sealed class Sampler
     private readonly TokenHistory _history;
     private readonly ILogitsProcessor[] _processors;
     private readonly ITokenSelector _selector;
+    // True when every stage is a no-op on raw logits (temperature 1, no filters, no bias or constraints), except
+    // the penalties, which are one while the history is empty: then the selector can read the caller's logits
+    // directly instead of a copy of all of them.
+    private readonly bool _stagesIdleUnlessPenalized;
+    // > 0 when top-k is the first stage that can act (nothing but the penalties before it) and small enough for a
+    // heap: then only the best k logits are copied into the buffer instead of the whole vocabulary.
+    private readonly int _leadingTopK;
 
     /// <summary>Creates a sampler for a vocabulary of <paramref name="vocabSize"/> tokens.</summary>
     /// <exception cref="ArgumentException">An option is invalid (see <see cref="SamplerOptions.Validate"/>).</exception>
@@ -45,6 +52,9 @@ public sealed class Sampler
         ILogitsProcessor[] bias = options.LogitBias.Count > 0 ? [new LogitBiasProcessor(options.LogitBias)] : [];
         _processors = [.. bias, .. constraints, .. BuildProcessors(options)];
         _selector = options.IsGreedy ? new GreedySelector() : new DistributionSelector(Seed);
+        _stagesIdleUnlessPenalized = Array.TrueForAll(_processors, p => p is PenaltiesProcessor or TemperatureProcessor { Temperature: 1f });
+        int firstActive = Array.FindIndex(_processors, p => p is not PenaltiesProcessor);
+        if (firstActive >= 0 && _processors[firstActive] is TopKProcessor topK && topK.K <= vocabSize / 16) _leadingTopK = topK.K;
     }
 
     /// <summary>The options this sampler was built from.</summary>
@@ -68,14 +78,55 @@ public sealed class Sampler
     /// <exception cref="InvalidOperationException">Every token is masked (−∞).</exception>
     public int Sample(ReadOnlySpan<float> logits)
     {
+        if (ReadsLogitsDirectly) return SampleDirectly(logits, wantStatistics: false, out _);
         Process(logits);
         return _selector.Select(_candidates);
+    }
+
+    /// <summary>
+    /// <see cref="Sample(ReadOnlySpan{float})"/>, also returning the statistics of the raw
+    /// <paramref name="logits"/> (for the token's log-probability and the step's entropy, as
+    /// <see cref="Logprobs.Statistics"/> computes them, bit for bit). When the draw is over the raw logits
+    /// (temperature 1, no filters) its exponent pass is shared; otherwise one more pass is made.
+    /// </summary>
+    /// <exception cref="ArgumentException">Wrong length, or a logit is NaN or +∞.</exception>
+    /// <exception cref="InvalidOperationException">Every token is masked (−∞).</exception>
+    public int Sample(ReadOnlySpan<float> logits, out LogitStatistics statistics)
+    {
+        if (ReadsLogitsDirectly) return SampleDirectly(logits, wantStatistics: true, out statistics);
+        Process(logits);
+        int token = _selector.Select(_candidates);
+        statistics = Logprobs.Statistics(logits);
+        return token;
+    }
+
+    /// <summary>True when this step's pipeline leaves the logits as they are, so the selector can read them in place.</summary>
+    private bool ReadsLogitsDirectly => _stagesIdleUnlessPenalized && _history.Count == 0;
+
+    /// <summary>The selector's choice over the caller's logits, with the checks <see cref="CandidateBuffer.Load"/> makes.</summary>
+    private int SampleDirectly(ReadOnlySpan<float> logits, bool wantStatistics, out LogitStatistics statistics)
+    {
+        float max = _candidates.CheckedMax(logits);
+        if (_selector is DistributionSelector distribution) return distribution.SelectFromLogits(logits, max, wantStatistics, out statistics);
+
+        int token = GreedySelector.SelectFromLogits(logits, max);
+        statistics = default;
+        if (wantStatistics)
+        {
+            (double total, double weighted) = SoftmaxSums.SumExpAndWeighted(logits, max); // the maximum is shared
+            statistics = new LogitStatistics(max, total, weighted);
+        }
+
+        return token;
     }
 
     /// <summary>Runs every processor on the logits and returns what is left for the selector (for tests).</summary>
     internal CandidateBuffer Process(ReadOnlySpan<float> logits)
     {
-        _candidates.Load(logits);
+        // With nothing active before top-k, loading its k survivors is the same as loading all and cutting (the
+        // top-k stage then finds its work done).
+        if (_leadingTopK > 0 && (!Options.HasPenalties || _history.Count == 0)) _candidates.LoadTop(logits, _leadingTopK);
+        else _candidates.Load(logits);
         foreach (ILogitsProcessor processor in _processors)
         {
             processor.Process(_candidates, _history);

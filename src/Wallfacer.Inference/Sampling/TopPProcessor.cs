@@ -33,9 +33,7 @@ public sealed class TopPProcessor : ILogitsProcessor
 
         double max = candidates.MaxLogit();
         if (double.IsNegativeInfinity(max)) return; // all masked: leave it to the selector to report
-        double total = 0;
-        foreach (ref readonly TokenCandidate c in candidates.Candidates) total += PortableMath.Exp(c.Logit - max);
-        double target = P * total;
+        double target = P * SoftmaxSums.SumExp(candidates.Candidates, max);
 
         double cumulative = 0;
         int next = 0;

@@ -87,4 +87,37 @@ public class CandidateBufferTests
         buffer.Load(logits);
         SamplingTestData.AssertClose(SamplingTestData.Softmax(logits), SamplingTestData.Probabilities(buffer), 1e-12);
     }
+
+    [Theory]
+    [InlineData(1000, 1)]
+    [InlineData(1000, 40)]
+    [InlineData(1001, 62)]
+    [InlineData(151_936, 40)]
+    public void LoadTop_leaves_what_Load_SortTop_and_Truncate_leave(int size, int k)
+    {
+        var random = new Random(size + k);
+        float[] logits = new float[size];
+        // Few distinct values, so the cut falls inside a run of ties; some masked tokens.
+        for (int i = 0; i < size; i++) logits[i] = random.Next(8) == 0 ? float.NegativeInfinity : random.Next(-20, 21) * 0.5f;
+        logits[size / 2] = -0f;
+        var expected = new CandidateBuffer(size);
+        expected.Load(logits);
+        expected.SortTop(k);
+        expected.Truncate(k);
+        var actual = new CandidateBuffer(size);
+        actual.LoadTop(logits, k);
+        Assert.Equal(expected.Candidates.ToArray(), actual.Candidates.ToArray());
+        Assert.Equal(expected.SortedCount, actual.SortedCount);
+        Assert.Equal(expected.IsVocabularyOrder, actual.IsVocabularyOrder);
+    }
+
+    [Fact]
+    public void LoadTop_keeps_masked_tokens_when_too_few_are_finite()
+    {
+        float[] logits = Enumerable.Repeat(float.NegativeInfinity, 64).ToArray();
+        logits[40] = 1f;
+        var buffer = new CandidateBuffer(64);
+        buffer.LoadTop(logits, 3);
+        Assert.Equal([40, 0, 1], buffer.Candidates.ToArray().Select(c => c.Token));
+    }
 }

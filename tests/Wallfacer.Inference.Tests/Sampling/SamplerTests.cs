@@ -185,6 +185,22 @@ public class SamplerTests
     }
 
     [Fact]
+    public void Sampling_with_statistics_allocates_nothing_in_steady_state()
+    {
+        foreach (SamplerOptions options in new[] { new SamplerOptions { Seed = 3, Temperature = 1f, TopK = 0, TopP = 1f, MinP = 0f }, new SamplerOptions { Seed = 3 }, SamplerOptions.Greedy })
+        {
+            var sampler = new Sampler(options, 20_000);
+            float[] logits = new float[20_000];
+            new LogitsSource(8).Fill(logits);
+            for (int i = 0; i < 10; i++) sampler.Sample(logits, out _);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 200; i++) sampler.Sample(logits, out _);
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            Assert.True(allocated == 0, $"{allocated} bytes allocated with {options}");
+        }
+    }
+
+    [Fact]
     public void Constraints_run_before_the_other_stages()
     {
         var sampler = new Sampler(SamplerOptions.Greedy, 4, [new MaskTokenProcessor(2)]);

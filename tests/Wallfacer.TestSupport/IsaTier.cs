@@ -2,15 +2,15 @@ using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 
-namespace Wallfacer.Numerics.Tests;
+namespace Wallfacer.TestSupport;
 
 /// <summary>
-/// One hardware tier the kernel tests are re-run on: the environment variables that switch features off in
+/// One hardware tier the vectorised code's tests are re-run on (<see cref="IsaChildProcess"/>): the environment variables that switch features off in
 /// a child runtime, and a check (run inside that child) that they really are off. The check matters:
 /// .NET 10 ignores <c>DOTNET_EnableAVX512F</c> (the knob is now <c>DOTNET_EnableAVX512</c>), so without it a
 /// misspelt variable would silently re-test the full-width paths.
 /// </summary>
-internal sealed record IsaTier(string Name, IReadOnlyDictionary<string, string> Environment, Func<string?> FindEnabledFeature)
+public sealed record IsaTier(string Name, IReadOnlyDictionary<string, string> Environment, Func<string?> FindEnabledFeature)
 {
     /// <summary>The tiers below the machine's best: AVX2 + AVX-VNNI, plain AVX2, 128-bit only, scalar.</summary>
     public static readonly IsaTier[] All =
