@@ -119,8 +119,7 @@ public sealed class WallfacerChatClient : IChatClient
         List<AIContent> calls = [];
         if (splitter is not null)
         {
-            var (content, toolCalls) = tools!.Finish(splitter.Output);
-            string rest = splitter.InCall && toolCalls.Count == 0 ? content[Math.Min(content.Length, splitter.ContentLength)..] : splitter.Flush();
+            var (rest, toolCalls) = tools!.Finish(splitter);
             if (rest.Length > 0)
             {
                 reply.Append(rest);

@@ -14,6 +14,32 @@ internal sealed class ChatInputReader(TextReader input)
     /// <summary>Longest message accepted, in characters; longer input is an error, not a silent cut.</summary>
     public const int MaxMessageLength = 1 << 20;
 
+    /// <summary>
+    /// The chat's prompt loop: show the prompt, read a message, hand a /command to <paramref name="runCommand"/>
+    /// (false ends the loop) and anything else to <paramref name="answer"/>, until end of input or cancellation.
+    /// </summary>
+    public async Task PumpAsync(TextWriter output, Func<string, bool> runCommand, Func<string, Task> answer, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            if (!Console.IsInputRedirected)
+                output.Write("> ");
+            output.Flush();
+            string? message = ReadMessage();
+            if (message is null)
+                return;
+            if (message.Trim().Length == 0)
+                continue;
+            if (message.StartsWith('/'))
+            {
+                if (!runCommand(message.Trim()))
+                    return;
+                continue;
+            }
+            await answer(message).ConfigureAwait(false);
+        }
+    }
+
     public string? ReadMessage()
     {
         string? line = input.ReadLine();

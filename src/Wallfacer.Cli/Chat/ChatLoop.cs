@@ -27,24 +27,7 @@ internal sealed class ChatLoop(
         {
             status.WriteLine($"wallfacer chat · {modelName} · template: {formatter.TemplateName} · context {session.ContextLength} tokens");
             status.WriteLine("Type a message; end a line with \\ to continue it, or wrap text in \"\"\" lines. /help lists commands.");
-            while (!cancellationToken.IsCancellationRequested)
-            {
-                if (!Console.IsInputRedirected)
-                    output.Write("> ");
-                output.Flush();
-                string? message = _reader.ReadMessage();
-                if (message is null)
-                    break;
-                if (message.Trim().Length == 0)
-                    continue;
-                if (message.StartsWith('/'))
-                {
-                    if (!RunCommand(message.Trim()))
-                        break;
-                    continue;
-                }
-                await AnswerAsync(message, cancellationToken).ConfigureAwait(false);
-            }
+            await _reader.PumpAsync(output, RunCommand, message => AnswerAsync(message, cancellationToken), cancellationToken).ConfigureAwait(false);
             return 0;
         }
         finally

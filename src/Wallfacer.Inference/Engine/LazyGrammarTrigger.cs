@@ -1,4 +1,5 @@
 using System.Text;
+using Wallfacer.Inference.Grammar;
 using Wallfacer.Tokenizers;
 
 namespace Wallfacer.Inference.Engine;
@@ -8,22 +9,25 @@ namespace Wallfacer.Inference.Engine;
 /// from the trigger's first character — what the grammar must accept before it constrains the next token.
 /// </summary>
 /// <remarks>
-/// It reads each token's raw bytes, as the grammar does, not the streamed text (which may hold characters back or
-/// clean spaces), so what it hands over is exactly what the grammar would have seen.
+/// It reads each token's raw bytes (the grammar's own cached spelling, <see cref="TokenTrie"/>), as the grammar does,
+/// not the streamed text (which may hold characters back or clean spaces), so what it hands over is exactly what the
+/// grammar would have seen. It runs in the token loop: it allocates only when the output outgrows its buffer.
 /// </remarks>
 internal sealed class LazyGrammarTrigger
 {
-    private readonly ITokenizer _tokenizer;
+    private readonly Vocabulary _vocabulary;
+    private readonly TokenTrie _spelling;
     private readonly IReadOnlyList<string> _texts;
     private readonly HashSet<int> _tokens;
     private readonly int _longest;
-    private readonly StringBuilder _output = new();
     private readonly Decoder _utf8 = Encoding.UTF8.GetDecoder();
-    private readonly char[] _chars = new char[64];
+    private char[] _output = new char[256];
+    private int _length;
 
     public LazyGrammarTrigger(ITokenizer tokenizer, IReadOnlyList<string> texts, IReadOnlyList<int> tokens)
     {
-        _tokenizer = tokenizer;
+        _vocabulary = tokenizer.Vocabulary;
+        _spelling = TokenTrie.For(tokenizer);
         _texts = texts;
         _tokens = [.. tokens];
         _longest = texts.Count == 0 ? 0 : texts.Max(t => t.Length);
@@ -34,37 +38,45 @@ internal sealed class LazyGrammarTrigger
     /// <summary>Adds a picked token; returns the output from the trigger on once a trigger has appeared, else null.</summary>
     public string? Push(int token)
     {
-        int before = _output.Length;
+        int before = _length;
         if (IsTriggerToken(token))
         {
-            _output.Append(_tokenizer.Vocabulary.GetText(token));
-            return _output.ToString(before, _output.Length - before);
+            Append(_vocabulary.GetText(token));
+            return new string(_output, before, _length - before);
         }
-        AppendBytes(_tokenizer.TokenBytes(token));
+        if (_spelling.Contains(token))
+            AppendBytes(_spelling.BytesOf(token));
         int start = FirstTrigger(Math.Max(0, before - _longest + 1));
-        return start < 0 ? null : _output.ToString(start, _output.Length - start);
+        return start < 0 ? null : new string(_output, start, _length - start);
     }
 
-    private void AppendBytes(byte[] bytes)
+    private void AppendBytes(ReadOnlySpan<byte> bytes)
     {
-        int offset = 0;
-        while (offset < bytes.Length)
-        {
-            int take = Math.Min(16, bytes.Length - offset);
-            _utf8.Convert(bytes, offset, take, _chars, 0, _chars.Length, flush: false, out int used, out int written, out _);
-            _output.Append(_chars, 0, written);
-            offset += used;
-        }
+        Reserve(_utf8.GetCharCount(bytes, flush: false));
+        _length += _utf8.GetChars(bytes, _output.AsSpan(_length), flush: false);
+    }
+
+    private void Append(string text)
+    {
+        Reserve(text.Length);
+        text.CopyTo(_output.AsSpan(_length));
+        _length += text.Length;
+    }
+
+    private void Reserve(int more)
+    {
+        if (_length + more > _output.Length)
+            Array.Resize(ref _output, Math.Max(_output.Length * 2, _length + more));
     }
 
     /// <summary>The earliest index at or after <paramref name="from"/> where a trigger text starts, or −1.</summary>
     private int FirstTrigger(int from)
     {
-        string tail = _output.ToString(from, _output.Length - from);
+        var tail = _output.AsSpan(from, _length - from);
         int best = -1;
-        foreach (string trigger in _texts)
+        for (int t = 0; t < _texts.Count; t++)
         {
-            int i = tail.IndexOf(trigger, StringComparison.Ordinal);
+            int i = tail.IndexOf(_texts[t].AsSpan(), StringComparison.Ordinal);
             if (i >= 0 && (best < 0 || i < best))
                 best = i;
         }

@@ -101,6 +101,18 @@ public sealed class ToolCallSession
         return (parse.Content, calls);
     }
 
+    /// <summary>
+    /// After streaming through <paramref name="splitter"/>: the content not yet passed on (a held-back trigger prefix,
+    /// or a call section that did not parse, which is then content) and the calls.
+    /// </summary>
+    public (string RemainingContent, IReadOnlyList<ToolCall> Calls) Finish(ToolCallStreamSplitter splitter)
+    {
+        ArgumentNullException.ThrowIfNull(splitter);
+        var (content, calls) = Finish(splitter.Output);
+        string rest = splitter.InCall && calls.Count == 0 ? content[Math.Min(content.Length, splitter.ContentLength)..] : splitter.Flush();
+        return (rest, calls);
+    }
+
     private int? SpecialToken(string text)
     {
         if (text.Length == 0 || _vocabulary.Find(text) is not int id)

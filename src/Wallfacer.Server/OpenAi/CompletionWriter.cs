@@ -27,7 +27,7 @@ internal sealed class CompletionWriter(ServedModel served, string objectType, bo
         var (content, calls) = tools is null ? (text.ToString(), []) : tools.Finish(text.ToString());
         var message = new JsonObject { ["role"] = "assistant", ["content"] = calls.Count > 0 && content.Length == 0 ? null : content };
         if (calls.Count > 0)
-            message["tool_calls"] = new JsonArray([.. calls.Select((c, i) => (JsonNode)ToolCallNode(c, index: null))]);
+            message["tool_calls"] = new JsonArray([.. calls.Select(c => (JsonNode)ToolCallNode(c, index: null))]);
         var choice = objectType == "chat.completion"
             ? new JsonObject { ["index"] = 0, ["message"] = message }
             : new JsonObject { ["index"] = 0, ["text"] = content };
@@ -61,8 +61,7 @@ internal sealed class CompletionWriter(ServedModel served, string objectType, bo
         string? finish = null;
         if (splitter is not null)
         {
-            var (content, calls) = tools!.Finish(splitter.Output);
-            string rest = splitter.InCall && calls.Count == 0 ? content[Math.Min(content.Length, Sent(splitter))..] : splitter.Flush();
+            var (rest, calls) = tools!.Finish(splitter);
             if (rest.Length > 0)
                 await SendAsync(http, ContentChunk(chunkType, chat, rest, null), ct);
             for (int i = 0; i < calls.Count; i++)
@@ -93,9 +92,6 @@ internal sealed class CompletionWriter(ServedModel served, string objectType, bo
             chunk["choices"]![0]!["text"] = text;
         return chunk;
     }
-
-    /// <summary>How much of the output the splitter passed on as content (the rest opened a call).</summary>
-    private static int Sent(Inference.Tools.ToolCallStreamSplitter splitter) => splitter.ContentLength;
 
     /// <summary>One call in OpenAI's shape; streamed deltas carry their index.</summary>
     private static JsonObject ToolCallNode(Inference.Tools.ToolCall call, int? index)
