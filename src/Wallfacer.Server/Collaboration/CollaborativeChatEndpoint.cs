@@ -33,7 +33,7 @@ internal static class CollaborativeChatEndpoint
         using var collaborative = new CollaborativeChatClient(local, cloud.Remote, cloud.Options.Policy.Options, cloud.ClientLogger);
         var response = await collaborative.GetResponseAsync(request.Messages, request.Options, ct);
         var decision = (CollaborationDecision)response.AdditionalProperties![CollaborativeChatClient.DecisionKey]!;
-        var writer = new CollaborativeResponseWriter(served.Id, response, DecisionReport.ToJson(decision, cloud.Options.Policy.Options, cloud.Options.Model));
+        var writer = new CollaborativeResponseWriter(served.Id, response, DecisionReport.From(decision, cloud.Options.Policy.Options, cloud.Options.Model));
         cloud.Record(writer.Id, decision);
         if (stream)
             await writer.StreamAsync(http, includeUsage, ct);

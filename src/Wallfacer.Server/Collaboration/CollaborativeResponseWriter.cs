@@ -1,7 +1,8 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.AI;
+using Wallfacer.Server.OpenAi;
+using Wallfacer.Server.OpenAi.Dto;
 
 namespace Wallfacer.Server.Collaboration;
 
@@ -10,8 +11,10 @@ namespace Wallfacer.Server.Collaboration;
 /// the <c>wallfacer</c> decision object beside <c>choices</c>. The answer is whole before the first byte (the
 /// cascade must see the local answer to decide), so a stream is the role, the text, the tool calls, then the end.
 /// </summary>
-internal sealed class CollaborativeResponseWriter(string modelId, ChatResponse response, JsonObject decision)
+internal sealed class CollaborativeResponseWriter(string modelId, ChatResponse response, DecisionDto decision)
 {
+    private const string ChunkType = "chat.completion.chunk";
+
     public string Id { get; } = "chatcmpl-" + Guid.NewGuid().ToString("N");
     private readonly long _created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
     private readonly string _text = response.Text;
@@ -19,55 +22,30 @@ internal sealed class CollaborativeResponseWriter(string modelId, ChatResponse r
 
     public Task WriteAsync(HttpContext http)
     {
-        var message = new JsonObject { ["role"] = "assistant", ["content"] = _calls.Count > 0 && _text.Length == 0 ? null : _text };
-        if (_calls.Count > 0)
-            message["tool_calls"] = ToolCalls(withIndex: false);
-        var result = Envelope("chat.completion");
-        result["choices"] = new JsonArray(new JsonObject { ["index"] = 0, ["message"] = message, ["logprobs"] = null, ["finish_reason"] = FinishReason() });
-        result["usage"] = Usage();
-        result["wallfacer"] = decision;
-        return Results.Json(result).ExecuteAsync(http);
+        var message = new AssistantMessage("assistant", _calls.Count > 0 && _text.Length == 0 ? null : _text,
+            _calls.Count > 0 ? ToolCalls(withIndex: false) : null);
+        var result = new CompletionResponse(Id, "chat.completion", _created, modelId,
+            [new CompletionChoice(0, message, Delta: null, Text: null, Logprobs: null, FinishReason())], UsageReport(), decision);
+        return Results.Json(result, OpenAiJsonContext.Wire.CompletionResponse).ExecuteAsync(http);
     }
 
     public async Task StreamAsync(HttpContext http, bool includeUsage, CancellationToken ct)
     {
-        http.Response.ContentType = "text/event-stream";
-        http.Response.Headers.CacheControl = "no-cache";
-        await SendAsync(http, Chunk(new JsonObject { ["role"] = "assistant", ["content"] = "" }, null), ct);
+        ServerSentEvents.Start(http.Response);
+        await SendAsync(http, Chunk(new ChatDelta(Role: "assistant", Content: ""), null), ct);
         if (_text.Length > 0)
-            await SendAsync(http, Chunk(new JsonObject { ["content"] = _text }, null), ct);
+            await SendAsync(http, Chunk(new ChatDelta(Content: _text), null), ct);
         if (_calls.Count > 0)
-            await SendAsync(http, Chunk(new JsonObject { ["tool_calls"] = ToolCalls(withIndex: true) }, null), ct);
-        var last = Chunk(new JsonObject(), FinishReason());
-        last["wallfacer"] = decision;
-        await SendAsync(http, last, ct);
+            await SendAsync(http, Chunk(new ChatDelta(ToolCalls: ToolCalls(withIndex: true)), null), ct);
+        await SendAsync(http, Chunk(new ChatDelta(), FinishReason()) with { Wallfacer = decision }, ct);
         if (includeUsage)
-        {
-            var usage = Envelope("chat.completion.chunk");
-            usage["choices"] = new JsonArray();
-            usage["usage"] = Usage();
-            await SendAsync(http, usage, ct);
-        }
-        await http.Response.WriteAsync("data: [DONE]\n\n", ct);
-        await http.Response.Body.FlushAsync(ct);
+            await SendAsync(http, new CompletionResponse(Id, ChunkType, _created, modelId, [], UsageReport()), ct);
+        await ServerSentEvents.EndAsync(http.Response, ct);
     }
 
-    private JsonArray ToolCalls(bool withIndex) => new(_calls.Select((call, i) =>
-    {
-        var node = new JsonObject
-        {
-            ["id"] = call.CallId,
-            ["type"] = "function",
-            ["function"] = new JsonObject
-            {
-                ["name"] = call.Name,
-                ["arguments"] = JsonSerializer.Serialize(call.Arguments ?? new Dictionary<string, object?>(), AIJsonUtilities.DefaultOptions),
-            },
-        };
-        if (withIndex)
-            node["index"] = i;
-        return (JsonNode?)node;
-    }).ToArray());
+    private List<ToolCallDto> ToolCalls(bool withIndex) => [.. _calls.Select((call, i) => new ToolCallDto(
+        withIndex ? i : null, call.CallId, "function",
+        new FunctionCallDto(call.Name, JsonSerializer.Serialize(call.Arguments ?? new Dictionary<string, object?>(), AIJsonUtilities.DefaultOptions))))];
 
     private string FinishReason() =>
         _calls.Count > 0 || response.FinishReason == ChatFinishReason.ToolCalls ? "tool_calls"
@@ -75,30 +53,12 @@ internal sealed class CollaborativeResponseWriter(string modelId, ChatResponse r
         : response.FinishReason == ChatFinishReason.ContentFilter ? "content_filter"
         : "stop";
 
-    private JsonObject Usage()
-    {
-        long prompt = response.Usage?.InputTokenCount ?? 0, completion = response.Usage?.OutputTokenCount ?? 0;
-        return new JsonObject
-        {
-            ["prompt_tokens"] = prompt,
-            ["completion_tokens"] = completion,
-            ["total_tokens"] = prompt + completion,
-            ["prompt_tokens_details"] = new JsonObject { ["cached_tokens"] = response.Usage?.CachedInputTokenCount ?? 0 },
-        };
-    }
+    private Usage UsageReport() => Usage.Of(response.Usage?.InputTokenCount ?? 0, response.Usage?.OutputTokenCount ?? 0,
+        response.Usage?.CachedInputTokenCount ?? 0);
 
-    private JsonObject Chunk(JsonObject delta, string? finish)
-    {
-        var chunk = Envelope("chat.completion.chunk");
-        chunk["choices"] = new JsonArray(new JsonObject { ["index"] = 0, ["delta"] = delta, ["logprobs"] = null, ["finish_reason"] = finish });
-        return chunk;
-    }
+    private CompletionResponse Chunk(ChatDelta delta, string? finish) =>
+        new(Id, ChunkType, _created, modelId, [new CompletionChoice(0, Message: null, delta, Text: null, Logprobs: null, finish)]);
 
-    private JsonObject Envelope(string type) => new() { ["id"] = Id, ["object"] = type, ["created"] = _created, ["model"] = modelId };
-
-    private static async Task SendAsync(HttpContext http, JsonObject payload, CancellationToken ct)
-    {
-        await http.Response.WriteAsync("data: " + payload.ToJsonString() + "\n\n", ct);
-        await http.Response.Body.FlushAsync(ct);
-    }
+    private static Task SendAsync(HttpContext http, CompletionResponse payload, CancellationToken ct) =>
+        ServerSentEvents.SendAsync(http.Response, payload, OpenAiJsonContext.Wire.CompletionResponse, ct);
 }

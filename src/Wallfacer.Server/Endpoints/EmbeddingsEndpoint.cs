@@ -1,8 +1,8 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Wallfacer.Inference.Embeddings;
 using Wallfacer.Server.OpenAi;
+using Wallfacer.Server.OpenAi.Dto;
 
 namespace Wallfacer.Server.Endpoints;
 
@@ -25,7 +25,7 @@ internal static class EmbeddingsEndpoint
             _ => throw OpenAiError.BadRequest("input must be a string or an array of 1..256 strings.", "input"),
         } : throw OpenAiError.BadRequest("input is required.", "input");
 
-        var data = new JsonArray();
+        var data = new List<EmbeddingItem>(inputs.Length);
         int tokens = 0;
         await OneAtATime.WaitAsync(ct);
         try
@@ -36,7 +36,7 @@ internal static class EmbeddingsEndpoint
             {
                 var vector = await Task.Run(() => TextEmbedder.Embed(session, inputs[i], pooling, normalize: true, ct), ct);
                 tokens += session.Tokens.Count;
-                data.Add(new JsonObject { ["object"] = "embedding", ["index"] = i, ["embedding"] = new JsonArray(vector.Select(v => (JsonNode)v).ToArray()) });
+                data.Add(new EmbeddingItem("embedding", i, vector));
             }
         }
         catch (Inference.Engine.ContextFullException ex)
@@ -47,12 +47,7 @@ internal static class EmbeddingsEndpoint
         {
             OneAtATime.Release();
         }
-        await Results.Json(new JsonObject
-        {
-            ["object"] = "list",
-            ["data"] = data,
-            ["model"] = served.Id,
-            ["usage"] = new JsonObject { ["prompt_tokens"] = tokens, ["total_tokens"] = tokens },
-        }).ExecuteAsync(http);
+        await Results.Json(new EmbeddingList("list", data, served.Id, new EmbeddingUsage(tokens, tokens)),
+            OpenAiJsonContext.Wire.EmbeddingList).ExecuteAsync(http);
     }
 }

@@ -1,5 +1,5 @@
-using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
+using Wallfacer.Server.OpenAi.Dto;
 
 namespace Wallfacer.Server.OpenAi;
 
@@ -14,10 +14,7 @@ public sealed class OpenAiError(int status, string message, string type = "inval
 
     public static OpenAiError BadRequest(string message, string? param = null) => new(400, message, param: param);
 
-    public IResult ToResult() => Results.Json(ToJson(), statusCode: Status);
+    public IResult ToResult() => Results.Json(ToDto(), OpenAiJsonContext.Wire.ErrorResponse, statusCode: Status);
 
-    public JsonObject ToJson() => new()
-    {
-        ["error"] = new JsonObject { ["message"] = Message, ["type"] = Type, ["param"] = Param, ["code"] = Code },
-    };
+    internal ErrorResponse ToDto() => new(new ErrorBody(Message, Type, Param, Code));
 }
