@@ -25,9 +25,11 @@ internal static unsafe class MatVecThroughput
         using var pool = new WorkerPool(threads);
         Console.WriteLine($"matvec, 1 token, {threads} thread(s), working set ≥ {s_workingSetBytes >> 20} MiB, best of 5 rounds");
         StreamBaseline();
-        foreach (var type in new[] { GgmlType.Q4_0, GgmlType.Q8_0 })
+        // Q5_0, Q4_K and Q6_K: the Q4_K_M mix (K-quants only where the row is a multiple of 256).
+        foreach (var type in new[] { GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q5_0, GgmlType.Q4_K, GgmlType.Q6_K })
             foreach (var (rows, columns) in new[] { (4864, 896), (896, 4864) })
-                Measure(type, rows, columns, pool);
+                if (columns % GgmlTypeInfo.BlockSize(type) == 0)
+                    Measure(type, rows, columns, pool);
     }
 
     /// <summary>The ceiling for the rows below: summing the same working set with plain 64-byte loads.</summary>

@@ -14,7 +14,8 @@ namespace Wallfacer.Numerics.Kernels;
 /// <see cref="MatMulFewTokens{TFormat, TWeights}"/> for 2–<see cref="MaxFewTokens"/> tokens (a continuous batch's decode
 /// step: each weight block is read once for all of them) and <see cref="MatMulQ8Pairs{TFormat, TUnpacked}"/> for
 /// longer batches (prompts); all are bit-identical to <see cref="VecDot.Dot"/>, so a sequence's logits do not depend
-/// on what it is batched with.
+/// on what it is batched with. One token with Q5_0, Q4_K or Q6_K weights (the Q4_K_M mix) takes the row kernels of
+/// <see cref="MatVecDispatch"/>, also bit-identical to <see cref="VecDot.Dot"/>.
 /// One instance per session: it owns the activation scratch and allocates nothing per call once warm.
 /// </summary>
 public sealed unsafe class MatMul : IParallelWork
@@ -33,6 +34,8 @@ public sealed unsafe class MatMul : IParallelWork
     private byte[] _prepared = [];           // (tokens, pairs, MatMulFewTokens.PairBytes), pinned
     private float[] _activationScales = [];  // (tokens, blocks) for the pair tiles, pinned
     private float[][] _rowScales = [];       // per worker: 4 rows of weight block scales (and few-token scratch), pinned
+    private readonly MatVecDispatch _rows = new(); // one token, Q5_0/Q4_K/Q6_K (the Q4_K_M mix)
+    private bool _rowKernel;                 // one token and _rows covers the type
 
     /// <summary>Most tokens that take the few-token kernel; longer batches take the prompt tiles.</summary>
     public const int MaxFewTokens = 8;
@@ -51,6 +54,9 @@ public sealed unsafe class MatMul : IParallelWork
             _llamaCppFloatOrder = GgmlFloatDot.Covers(w.Type);
             _tiles = TilesFor(w.Type);
             _matVec = tokens == 1 && _tiles != PairTiles.None && MatVecQ8Rows<Q4_0MatVec, Q4_0MatVecActivation>.IsSupported;
+            _rowKernel = tokens == 1 && MatVecDispatch.Covers(w.Type);
+            if (_rowKernel)
+                _rows.Prepare(w.Type, a, w.Columns);
             _fewTokens = tokens is > 1 and <= MaxFewTokens && _tiles != PairTiles.None && MatMulFewTokens<Q4_0FewTokens, Vector512<byte>>.IsSupported;
             if (_fewTokens)
                 PrepareFewTokens(w, tokens, a, pool.ThreadCount);
@@ -135,6 +141,11 @@ public sealed unsafe class MatMul : IParallelWork
     public void Execute(int worker, int start, int end)
     {
         var w = _weights;
+        if (_rowKernel)
+        {
+            _rows.Run(w, start, end, _x, _y);
+            return;
+        }
         if (_fewTokens)
         {
             fixed (byte* p = _prepared)

@@ -52,6 +52,17 @@ internal static partial class VecDotQ4K
         return Reference(x, y, n);
     }
 
+    /// <summary>
+    /// The AVX-512 path: the one-row case of <see cref="Wallfacer.Numerics.Kernels.MatVecKRows{TFormat}"/>, so the
+    /// one-token mat-vec is bit-identical to this dot product.
+    /// </summary>
+    internal static unsafe float Dot512(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, int n)
+    {
+        fixed (byte* px = x)
+        fixed (byte* py = y)
+            return Wallfacer.Numerics.Kernels.MatVecKRows<Wallfacer.Numerics.Kernels.Q4KMatVec>.Row(px, n / 256, py);
+    }
+
     internal static float Dot256(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, int n)
     {
         ref byte px = ref MemoryMarshal.GetReference(x);

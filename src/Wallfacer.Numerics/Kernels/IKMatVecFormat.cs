@@ -1,0 +1,25 @@
+using System.Runtime.Intrinsics;
+using Wallfacer.Numerics.Quants;
+
+namespace Wallfacer.Numerics.Kernels;
+
+/// <summary>
+/// One 256-element K-quant super-block against the matching Q8_K activation block, for
+/// <see cref="MatVecKRows{TFormat}"/>: the block's whole contribution (integer sums, block scales, the Q8_K scale
+/// and any min term) fused into a float accumulator with a fixed sequence of vector operations, so the row-tiled
+/// kernel and the single dot product (<see cref="VecDot.Dot"/> on its AVX-512 path) give bit-identical results.
+/// </summary>
+internal unsafe interface IKMatVecFormat
+{
+    /// <summary>The weight type.</summary>
+    static abstract GgmlType Type { get; }
+
+    /// <summary>Bytes per weight super-block.</summary>
+    static abstract int BlockBytes { get; }
+
+    /// <summary>
+    /// <paramref name="acc"/> plus the super-block at <paramref name="w"/> dotted with the Q8_K block at
+    /// <paramref name="y"/> (its float scale first). Reads only inside the two blocks.
+    /// </summary>
+    static abstract Vector512<float> Accumulate(byte* w, byte* y, Vector512<float> acc);
+}

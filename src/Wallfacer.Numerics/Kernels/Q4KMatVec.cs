@@ -1,0 +1,82 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using Wallfacer.Numerics.Quants;
+
+namespace Wallfacer.Numerics.Kernels;
+
+/// <summary>
+/// Q4_K × Q8_K super-block for <see cref="MatVecKRows{TFormat}"/>: d·dy·Σ_g sc_g·Σ q·y − dmin·dy·Σ_g m_g·Σ y over the
+/// eight 32-element groups, the Σ y from the Q8_K block's bsums. 64 elements per vector: the 32 packed bytes of
+/// groups (2c, 2c + 1), placed in both 256-bit halves, give group 2c's low nibbles and group 2c + 1's high nibbles
+/// with a per-half shift, against 64 consecutive activations. The 6-bit scales and mins are unpacked with 32-bit
+/// masks (as llama.cpp's x86 kernel does, ggml-cpu/arch/x86/quants.c ggml_vec_dot_q4_K_q8_K).
+/// Layout (<see cref="BlockQ4K"/>): d (fp16), dmin (fp16), scales[12] (packed 6-bit scales and mins), qs[128].
+/// </summary>
+internal readonly unsafe struct Q4KMatVec : IKMatVecFormat
+{
+    public static GgmlType Type => GgmlType.Q4_K;
+
+    public static int BlockBytes => BlockQ4K.BlockBytes;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Accumulate(byte* w, byte* y, Vector512<float> acc)
+    {
+        Vector128<byte> packed = ScalesAndMins(w + BlockQ4K.ScalesOffset); // bytes 0–7 scales, 8–15 mins
+        Vector512<short> sc = Avx2.ConvertToVector256Int16(packed).ToVector512Unsafe();
+        Vector512<int> isum = Chunk(w, y, 0, sc, default);
+        isum = Chunk(w, y, 1, sc, isum);
+        isum = Chunk(w, y, 2, sc, isum);
+        isum = Chunk(w, y, 3, sc, isum);
+        // Σ_g m_g·(bsum_2g + bsum_2g+1): each min repeated for its two 16-element group sums.
+        Vector256<byte> repeat = Vector256.Create(
+            (byte)8, 0x80, 8, 0x80, 9, 0x80, 9, 0x80, 10, 0x80, 10, 0x80, 11, 0x80, 11, 0x80,
+            12, 0x80, 12, 0x80, 13, 0x80, 13, 0x80, 14, 0x80, 14, 0x80, 15, 0x80, 15, 0x80);
+        Vector256<short> mins = Avx2.Shuffle(Avx2.Permute4x64(packed.ToVector256Unsafe().AsUInt64(), 0b01_00_01_00).AsByte(), repeat).AsInt16();
+        Vector256<int> minSums = Avx2.MultiplyAddAdjacent(mins, Vector256.Load((short*)(y + BlockQ8K.BsumsOffset)));
+        // d·dy and dmin·dy: both fp16 scales widened in one branch-free vector step (vpmovzxwd reads 16 bytes, inside
+        // the block) instead of two branching scalar conversions. The min term enters negated on the integer side (exact).
+        Vector256<float> scales = HalfConvert.HalfToSingle(Avx2.ConvertToVector256Int32((ushort*)w).AsUInt32()) * Vector256.Create(*(float*)y);
+        acc = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(isum), Vector512.Create(scales.ToScalar()), acc);
+        return Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle((Vector256<int>.Zero - minSums).ToVector512()), Vector512.Create(scales.GetElement(1)), acc);
+    }
+
+    /// <summary>isum plus the scaled sums of groups 2c (low nibbles) and 2c + 1 (high nibbles).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<int> Chunk(byte* w, byte* y, int c, Vector512<short> sc, Vector512<int> isum)
+    {
+        // Constants spelled out and Join: Vector512.Create(Vector256, …) goes through the stack in .NET 10.
+        Vector512<ushort> twice = VecDotInt8.Join(w + BlockQ4K.QsOffset + 32 * c, w + BlockQ4K.QsOffset + 32 * c).AsUInt16();
+        Vector512<byte> q = Avx512BW.ShiftRightLogicalVariable(twice, Vector512.Create(
+            (ushort)0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4)).AsByte()
+            & Vector512.Create((byte)0x0F);
+        Vector512<sbyte> qy = Vector512.Load((sbyte*)(y + BlockQ8K.QsOffset + 64 * c));
+        Vector512<short> scales = Avx512BW.PermuteVar32x16(sc, GroupScales(2 * c));
+        return isum + Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(q, qy), scales);
+    }
+
+    /// <summary>Word indices putting the scale of group <paramref name="first"/> in the low 256 bits, the next in the high.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<short> GroupScales(int first) =>
+        Vector512.Create(
+            (short)first, (short)first, (short)first, (short)first, (short)first, (short)first, (short)first, (short)first,
+            (short)first, (short)first, (short)first, (short)first, (short)first, (short)first, (short)first, (short)first,
+            (short)(first + 1), (short)(first + 1), (short)(first + 1), (short)(first + 1), (short)(first + 1), (short)(first + 1), (short)(first + 1), (short)(first + 1),
+            (short)(first + 1), (short)(first + 1), (short)(first + 1), (short)(first + 1), (short)(first + 1), (short)(first + 1), (short)(first + 1), (short)(first + 1));
+
+    /// <summary>The 12 packed bytes as 8 scales then 8 mins (6-bit each, one per byte).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<byte> ScalesAndMins(byte* packed)
+    {
+        // Vector form of llama.cpp's 32-bit mask steps (utmp[0..3]): lanes 0 and 2 are u0 & 0x3f…, u1 & 0x3f…; lanes 1
+        // and 3 take the low (scales) or high (mins) nibbles of u2 and the top two bits of u0 or u1. Reads 16 bytes
+        // (the 12 packed bytes and 4 quant bytes), inside the block.
+        Vector128<uint> u = Vector128.Load((uint*)packed);
+        Vector128<uint> a = Sse2.Shuffle(u, 0b10_01_10_00);   // u0, u2, u1, u2
+        Vector128<uint> b = Sse2.Shuffle(u, 0b01_01_00_00);   // u0, u0, u1, u1
+        Vector128<uint> low6 = a & Vector128.Create(0x3f3f3f3fu);
+        Vector128<uint> nibbles = Avx2.ShiftRightLogicalVariable(a, Vector128.Create(0u, 0, 0, 4)) & Vector128.Create(0x0f0f0f0fu);
+        Vector128<uint> high2 = Vector128.ShiftLeft(Vector128.ShiftRightLogical(b, 6) & Vector128.Create(0x03030303u), 4);
+        return Vector128.ConditionalSelect(Vector128.Create(0u, ~0u, 0u, ~0u), nibbles | high2, low6).AsByte();
+    }
+}
