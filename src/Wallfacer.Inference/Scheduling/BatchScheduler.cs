@@ -9,10 +9,13 @@ namespace Wallfacer.Inference.Scheduling;
 /// Continuous batching over one model: up to <see cref="BatchSchedulerOptions.Slots"/> requests generate at
 /// once and their decode steps run as one forward pass (<see cref="Transformer.ForwardSequences"/>), so the
 /// weights are read once per step for all of them instead of once per request. A new request takes the free
-/// slot holding the longest prefix of its prompt (the prompt cache), evaluates the rest of its prompt one
-/// chunk per scheduler step (so running requests keep streaming), then joins the decode batch. Requests
-/// beyond the slots wait in order, up to <see cref="BatchSchedulerOptions.MaxQueue"/>. One scheduler thread
-/// does all model work; callers only read channels. Thread-safe.
+/// slot holding the longest prefix of its prompt (the prompt cache) and evaluates the rest of its prompt: while
+/// other requests are decoding, a short remainder (at most <see cref="BatchSchedulerOptions.PromptRideLength"/>
+/// tokens) rides their decode steps one token per step, as llama-server mixes prompt tokens into the decode batch
+/// (it then costs one more row of a pass that runs anyway, and stalls nobody); a longer one, or one with nobody
+/// decoding, is evaluated one chunk per scheduler step in its own pass (so running requests keep streaming). Then
+/// it joins the decode batch. Requests beyond the slots wait in order, up to <see cref="BatchSchedulerOptions.MaxQueue"/>.
+/// One scheduler thread does all model work; callers only read channels. Thread-safe.
 /// </summary>
 public sealed class BatchScheduler : IDisposable
 {
@@ -27,6 +30,7 @@ public sealed class BatchScheduler : IDisposable
     private readonly int[] _batchTokens;
     private readonly KvCache[] _batchCaches;
     private readonly Slot[] _batchSlots;
+    private readonly bool[] _batchRiding; // the row is a prompt token riding the step, not a decoded token
     private bool _stopping;
     private long _clock;
 
@@ -41,6 +45,7 @@ public sealed class BatchScheduler : IDisposable
         _batchTokens = new int[_options.Slots];
         _batchCaches = new KvCache[_options.Slots];
         _batchSlots = new Slot[_options.Slots];
+        _batchRiding = new bool[_options.Slots];
         _thread = new Thread(Loop) { IsBackground = true, Name = "wallfacer-batch-scheduler" };
         _thread.Start();
     }
@@ -151,11 +156,33 @@ public sealed class BatchScheduler : IDisposable
                 Release(slot, () => request.Fail(new OperationCanceledException(request.CancellationToken)));
     }
 
-    /// <summary>Evaluates one chunk of one waiting prompt, so a long prompt does not stall the running requests.</summary>
+    /// <summary>A slot whose request still has prompt tokens to evaluate.</summary>
+    private static bool IsPrefilling(Slot slot) =>
+        slot.Request is { PendingToken: < 0, Picker.IsFinished: false };
+
+    private bool AnyDecoding()
+    {
+        foreach (var slot in _slots)
+            if (slot.Request is { PendingToken: >= 0 })
+                return true;
+        return false;
+    }
+
+    /// <summary>Whether the slot's next prompt token rides this step's decode batch instead of a pass of its own.</summary>
+    private bool Rides(Slot slot, bool decoding) =>
+        decoding && ((int[])slot.Request!.PromptTokens).Length - slot.PrefillCursor <= _options.PromptRideLength;
+
+    /// <summary>
+    /// Evaluates one chunk of one waiting prompt that does not ride the decode batch, so a long prompt does not
+    /// stall the running requests.
+    /// </summary>
     private void PrefillOneChunk()
     {
-        var slot = _slots.Where(s => s.Request is not null && s.Request.PendingToken < 0 && !s.Request.Picker.IsFinished)
-            .OrderBy(s => s.LastUsed).FirstOrDefault();
+        bool decoding = AnyDecoding();
+        Slot? slot = null; // the longest-waiting one (a loop, not LINQ: this runs every step and allocates nothing)
+        foreach (var candidate in _slots)
+            if (IsPrefilling(candidate) && !Rides(candidate, decoding) && (slot is null || candidate.LastUsed < slot.LastUsed))
+                slot = candidate;
         if (slot?.Request is not { } request)
             return;
         var prompt = (int[])request.PromptTokens;
@@ -164,15 +191,8 @@ public sealed class BatchScheduler : IDisposable
         {
             slot.Session.Evaluate(prompt.AsSpan(slot.PrefillCursor, chunk), request.CancellationToken);
             slot.PrefillCursor += chunk;
-            if (slot.PrefillCursor < prompt.Length)
-                return;
-            request.MarkPromptDone();
-            if (request.Picker.NothingToDo)
-            {
-                Release(slot, request.Complete);
-                return;
-            }
-            Pick(slot, slot.Session.LastLogits);
+            if (slot.PrefillCursor == prompt.Length)
+                FinishPrompt(slot, slot.Session.LastLogits);
         }
         catch (Exception ex)
         {
@@ -180,21 +200,36 @@ public sealed class BatchScheduler : IDisposable
         }
     }
 
-    /// <summary>One token for every slot that has one pending, in one forward pass.</summary>
+    /// <summary>The prompt is in the cache: pick the first token from the logits after its last token.</summary>
+    private void FinishPrompt(Slot slot, ReadOnlySpan<float> logits)
+    {
+        var request = slot.Request!;
+        request.MarkPromptDone();
+        if (request.Picker.NothingToDo)
+            Release(slot, request.Complete);
+        else
+            Pick(slot, logits);
+    }
+
+    /// <summary>
+    /// One token for every slot that has one pending, and the next prompt token of every slot whose prompt rides
+    /// (<see cref="Rides"/>), in one forward pass.
+    /// </summary>
     private void DecodeStep()
     {
         int n = 0;
         foreach (var slot in _slots)
         {
             if (slot.Request is { PendingToken: >= 0 } request)
-            {
-                _batchTokens[n] = request.PendingToken;
-                _batchCaches[n] = slot.Session.Cache;
-                _batchSlots[n++] = slot;
-            }
+                Add(ref n, slot, request.PendingToken, riding: false);
         }
         if (n == 0)
-            return;
+            return; // a step with no decoded token is a prompt's: its own chunked pass is cheaper
+        foreach (var slot in _slots)
+        {
+            if (IsPrefilling(slot) && Rides(slot, decoding: true))
+                Add(ref n, slot, ((int[])slot.Request!.PromptTokens)[slot.PrefillCursor], riding: true);
+        }
         try
         {
             Transformer.ForwardSequences(_model.Decoder, _batchTokens.AsSpan(0, n), _batchCaches.AsSpan(0, n), _decodeState, _decodePool);
@@ -212,11 +247,23 @@ public sealed class BatchScheduler : IDisposable
         for (int i = 0; i < n; i++)
         {
             var slot = _batchSlots[i];
+            var logits = _decodeState.Logits.AsSpan(i * vocab, vocab);
             slot.Session.AppendBatchedToken(_batchTokens[i]);
-            Pick(slot, _decodeState.Logits.AsSpan(i * vocab, vocab));
+            if (!_batchRiding[i])
+                Pick(slot, logits);
+            else if (++slot.PrefillCursor == slot.Request!.PromptTokens.Count)
+                FinishPrompt(slot, logits);
         }
         Array.Clear(_batchCaches, 0, n);
         Array.Clear(_batchSlots, 0, n);
+    }
+
+    private void Add(ref int n, Slot slot, int token, bool riding)
+    {
+        _batchTokens[n] = token;
+        _batchCaches[n] = slot.Session.Cache;
+        _batchRiding[n] = riding;
+        _batchSlots[n++] = slot;
     }
 
     private void Pick(Slot slot, ReadOnlySpan<float> logits)

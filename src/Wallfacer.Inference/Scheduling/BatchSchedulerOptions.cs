@@ -14,10 +14,19 @@ public sealed record BatchSchedulerOptions
     /// <summary>Requests allowed to wait for a slot; beyond that <see cref="BatchScheduler.Submit"/> throws <see cref="QueueFullException"/>.</summary>
     public int MaxQueue { get; init; } = 64;
 
+    /// <summary>
+    /// Longest prompt remainder that is evaluated by riding the running requests' decode steps (one token per step,
+    /// one more row of a pass that reads the weights anyway) instead of in passes of its own, which stall the
+    /// running requests and, for short prompts, cost more per token. 0: prompts always take their own passes.
+    /// </summary>
+    public int PromptRideLength { get; init; } = 32;
+
     internal void Validate()
     {
         if (Slots is < 1 or > 256)
             throw new ArgumentOutOfRangeException(nameof(Slots), Slots, "Slots must be within 1..256.");
+        if (PromptRideLength < 0)
+            throw new ArgumentOutOfRangeException(nameof(PromptRideLength), PromptRideLength, "PromptRideLength must not be negative.");
         if (MaxQueue < 0)
             throw new ArgumentOutOfRangeException(nameof(MaxQueue), MaxQueue, "MaxQueue must not be negative.");
     }

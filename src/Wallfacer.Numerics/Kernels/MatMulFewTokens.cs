@@ -132,26 +132,57 @@ internal static unsafe class MatMulFewTokens<TFormat, TWeights>
     /// </summary>
     private static void PrepareGroup(in Group g, int blocks)
     {
+        if (blocks % 2 == 0)
+            SpreadScalesFlat(g, blocks);
+        else
+            for (int i = 0; i < 4; i++)
+                SpreadScales(g.Rows + (long)i * g.RowBytes, g.Scales + i * g.Pairs, blocks);
+        if (g.WidePairs == g.Pairs)
+            return;
         int tailOffset = g.WidePairs * 2 * BlockBytes;
         for (int i = 0; i < 4; i++)
         {
-            byte* row = g.Rows + (long)i * g.RowBytes;
-            Vector512<float>* spread = g.Scales + i * g.Pairs;
-            for (int c = 0; c < blocks; c += Chunk)
-            {
-                int count = Math.Min(Chunk, blocks - c);
-                Vector512<uint> halves = count == Chunk ? TFormat.ScaleHalves(row + c * BlockBytes) : Q8RowHelpers.GatherScaleHalves(row + c * BlockBytes, count, BlockBytes);
-                Vector512<float> scales = HalfConvert.HalfToSingle(halves);
-                Vector512<int> pick = Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
-                for (int k = 0; k < count; k += 2, pick += Vector512.Create(2))
-                    spread[(c + k) / 2] = Avx512F.PermuteVar16x32(scales, pick);
-            }
-            if (g.WidePairs == g.Pairs)
-                continue;
             var tail = new Span<byte>(g.Tails + i * TailBytes, TailBytes);
             tail.Clear();
-            new ReadOnlySpan<byte>(row + tailOffset, g.RowBytes - tailOffset).CopyTo(tail);
+            new ReadOnlySpan<byte>(g.Rows + (long)i * g.RowBytes + tailOffset, g.RowBytes - tailOffset).CopyTo(tail);
         }
+    }
+
+    /// <summary>
+    /// Even block counts: the four rows are 4·blocks consecutive blocks and their pairs are the scratch's pairs in
+    /// order, so the scales are converted 16 at a time straight through the group. Only a group whose block count
+    /// is not a multiple of 16 ends in a partial chunk (gathered); model shapes (blocks a multiple of 4) have none.
+    /// </summary>
+    private static void SpreadScalesFlat(in Group g, int blocks)
+    {
+        int total = 4 * blocks;
+        for (int c = 0; c < total; c += Chunk)
+        {
+            int count = Math.Min(Chunk, total - c);
+            byte* first = g.Rows + (long)c * BlockBytes;
+            Vector512<uint> halves = count == Chunk ? TFormat.ScaleHalves(first) : Q8RowHelpers.GatherScaleHalves(first, count, BlockBytes);
+            Spread(HalfConvert.HalfToSingle(halves), g.Scales + c / 2, count);
+        }
+    }
+
+    /// <summary>One row's scales (odd block counts: its lone last block pairs with a zero scale).</summary>
+    private static void SpreadScales(byte* row, Vector512<float>* spread, int blocks)
+    {
+        for (int c = 0; c < blocks; c += Chunk)
+        {
+            int count = Math.Min(Chunk, blocks - c);
+            Vector512<uint> halves = count == Chunk ? TFormat.ScaleHalves(row + c * BlockBytes) : Q8RowHelpers.GatherScaleHalves(row + c * BlockBytes, count, BlockBytes);
+            Spread(HalfConvert.HalfToSingle(halves), spread + c / 2, count);
+        }
+    }
+
+    /// <summary>Scales of <paramref name="count"/> blocks → (count + 1) / 2 pair vectors (2p in lanes 0–7, 2p + 1 in 8–15).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Spread(Vector512<float> scales, Vector512<float>* spread, int count)
+    {
+        Vector512<int> pick = Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
+        for (int k = 0; k < count; k += 2, pick += Vector512.Create(2))
+            *spread++ = Avx512F.PermuteVar16x32(scales, pick);
     }
 
     /// <summary>Four weight rows × <typeparamref name="TCount"/> tokens: accumulator a{t}{i} is token t, row i.</summary>
