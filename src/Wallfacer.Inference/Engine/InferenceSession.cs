@@ -12,9 +12,17 @@ public sealed class InferenceSession : IDisposable
 {
     private readonly ForwardState _state;
     private readonly WorkerPool _pool;
+    private readonly bool _ownsPool;
     private readonly List<int> _tokens;
 
-    internal InferenceSession(LanguageModel model, SessionOptions options)
+    /// <param name="model">The model the session runs.</param>
+    /// <param name="options">Context, threads, micro-batch.</param>
+    /// <param name="sharedPool">
+    /// Threads lent by an owner that runs several sessions one after another on one thread (the batch scheduler):
+    /// one set of workers instead of one per session, whose idle spinning would compete for the same cores.
+    /// The session does not dispose it. Null: the session makes its own pool of <c>options.Threads</c>.
+    /// </param>
+    internal InferenceSession(LanguageModel model, SessionOptions options, WorkerPool? sharedPool = null)
     {
         options.Validate();
         Model = model;
@@ -22,7 +30,8 @@ public sealed class InferenceSession : IDisposable
         Cache = new KvCache(model.Config, context);
         _tokens = new List<int>(context); // sized once: appending a token never allocates
         int batch = Math.Min(options.BatchSize, context);
-        _pool = new WorkerPool(options.ResolveThreads());
+        _ownsPool = sharedPool is null;
+        _pool = sharedPool ?? new WorkerPool(options.ResolveThreads());
         _state = new ForwardState(model.Config, batch, _pool.ThreadCount);
     }
 
@@ -157,7 +166,11 @@ public sealed class InferenceSession : IDisposable
             throw new ContextFullException(Cache.Length, count, Cache.Capacity);
     }
 
-    public void Dispose() => _pool.Dispose();
+    public void Dispose()
+    {
+        if (_ownsPool)
+            _pool.Dispose();
+    }
 }
 
 /// <summary>Receives one row of logits; the span is only valid during the call.</summary>

@@ -1,3 +1,4 @@
+using Wallfacer.Numerics.Threading;
 using Wallfacer.Gguf;
 using Wallfacer.Models;
 using Wallfacer.Tokenizers;
@@ -66,6 +67,9 @@ public sealed class LanguageModel : IDisposable
 
     /// <summary>Starts a new conversation state (KV cache and buffers) over this model.</summary>
     public InferenceSession CreateSession(SessionOptions? options = null) => new(this, options ?? new SessionOptions());
+
+    /// <summary>A session that runs on <paramref name="sharedPool"/>'s threads (see <see cref="InferenceSession"/>'s constructor).</summary>
+    internal InferenceSession CreateSession(SessionOptions options, WorkerPool sharedPool) => new(this, options, sharedPool);
 
     public void Dispose() => Decoder.Dispose();
 }

@@ -39,8 +39,10 @@ public sealed class BatchScheduler : IDisposable
         _model = model;
         _options = options ?? new BatchSchedulerOptions();
         _options.Validate();
-        _slots = Enumerable.Range(0, _options.Slots).Select(_ => new Slot(model.CreateSession(_options.Session))).ToArray();
-        _decodePool = new WorkerPool(_slots[0].Session.ThreadCount);
+        // One pool for every slot's prompt passes and the batched decode steps: they all run on this scheduler's
+        // thread, one after another, and a pool per slot would leave idle workers spinning against the busy ones.
+        _decodePool = new WorkerPool(_options.Session.ResolveThreads());
+        _slots = Enumerable.Range(0, _options.Slots).Select(_ => new Slot(model.CreateSession(_options.Session, _decodePool))).ToArray();
         _decodeState = new ForwardState(model.Config, _options.Slots, _decodePool.ThreadCount);
         _batchTokens = new int[_options.Slots];
         _batchCaches = new KvCache[_options.Slots];
