@@ -14,6 +14,7 @@ internal static class IsaChildRunner
     [
         typeof(VecDotTests), typeof(VecDotInt8Tests), typeof(VecDotPathTests), typeof(DequantizeTests), typeof(HalfConvertTests),
         typeof(MatMulTests), typeof(MatMulFewTokensTests), typeof(HalfAccumulatorTests), typeof(MatVecRowsTests),
+        typeof(GgmlDotTests), typeof(SwiGluTests),
     ];
 
     public static int Main(string[] args) => IsaChildProcess.Main(args, "Wallfacer.Numerics.Tests", KernelTestClasses);

@@ -175,4 +175,21 @@ public class HalfAccumulatorTests
             Assert.Equal(slow, fast);
         }
     }
+
+    [Fact]
+    public void The_fp16_input_overload_equals_widening_first_at_every_length()
+    {
+        var random = new Random(12);
+        for (int n = 0; n <= 70; n++)
+        {
+            ushort[] x = Enumerable.Range(0, n).Select(i => HalfConvert.SingleToHalf(i % 11 == 5 ? 3e-6f : (float)(random.NextDouble() * 8 - 4))).ToArray();
+            float[] wide = x.Select(HalfConvert.HalfToSingle).ToArray();
+            float[] start = Enumerable.Range(0, n).Select(i => i % 7 == 3 ? 70000f : (float)(random.NextDouble() * 2 - 1)).ToArray();
+            float scale = (float)random.NextDouble() * 3;
+            float[] fast = (float[])start.Clone(), slow = (float[])start.Clone();
+            HalfAccumulator.MultiplyAdd(x, scale, fast);
+            HalfAccumulator.MultiplyAddReference(wide, scale, slow);
+            Assert.Equal(slow, fast);
+        }
+    }
 }

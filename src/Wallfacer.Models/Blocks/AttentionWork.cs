@@ -2,6 +2,7 @@ using Wallfacer.Models.Cache;
 using Wallfacer.Numerics;
 using Wallfacer.Numerics.Kernels;
 using Wallfacer.Numerics.Threading;
+using System.Runtime.Intrinsics;
 
 namespace Wallfacer.Models.Blocks;
 
@@ -115,16 +116,14 @@ internal sealed class AttentionWork : IParallelWork
         RoundThroughHalf(QueryRow(token, head), q);
         var keys = cache.Keys(_layer, visible);
         var values = cache.Values(_layer, visible);
-        var keyRow = _keyRow[worker];
-        var valueRow = _valueRow[worker];
         var acc = _accumulator[worker]; // holds half-precision values, as llama.cpp's VKQ16
         Array.Clear(acc);
 
+        // Keys and values stay fp16 here: the kernels widen them sixteen lanes at a time as they go.
         float max = float.NegativeInfinity, sum = 0;
         for (int j = 0; j < visible; j++)
         {
-            HalfConvert.HalfToSingle(keys.Slice(j * cache.KeyWidth + kvHead * keyDim, keyDim), keyRow);
-            float s = GgmlDot.HalfOrder(keyRow, q) * scale;
+            float s = GgmlDot.HalfOrder(keys.Slice(j * cache.KeyWidth + kvHead * keyDim, keyDim), q) * scale;
             float ms = 1.0f, vs = 1.0f;
             if (s > max)
             {
@@ -136,8 +135,7 @@ internal sealed class AttentionWork : IParallelWork
             {
                 vs = MathF.Exp(s - max);
             }
-            HalfConvert.HalfToSingle(values.Slice(j * cache.ValueWidth + kvHead * valueDim, valueDim), valueRow);
-            HalfAccumulator.MultiplyAdd(valueRow, vs, acc); // ggml_vec_mad_f16 (its tail measured fused too)
+            HalfAccumulator.MultiplyAdd(values.Slice(j * cache.ValueWidth + kvHead * valueDim, valueDim), vs, acc); // ggml_vec_mad_f16
             sum = sum * ms + vs; // llama.cpp's build does not contract this into an FMA
         }
         WriteOutput(token, head, acc, sum);
@@ -174,8 +172,7 @@ internal sealed class AttentionWork : IParallelWork
             if (newMax > max)
             {
                 float ms = MathF.Exp(max - newMax);
-                for (int d = 0; d < valueDim; d++)
-                    acc[d] *= ms;
+                VectorOps.Scale(acc, ms);
                 sum *= ms;
             }
             max = newMax;
@@ -183,11 +180,24 @@ internal sealed class AttentionWork : IParallelWork
             for (int j = 0; j < count; j++)
             {
                 HalfConvert.HalfToSingle(values.Slice((tile + j) * _cache.ValueWidth + kvHead * valueDim, valueDim), valueRow);
-                for (int d = 0; d < valueDim; d++)
-                    acc[d] = MathF.FusedMultiplyAdd(valueRow[d], scores[j], acc[d]);
+                FusedMultiplyAdd(valueRow, scores[j], acc);
             }
         }
         WriteOutput(token, head, acc, sum);
+    }
+
+    /// <summary>acc[d] = fma(x[d], scale, acc[d]): lane-wise, so the vector form is exact (llama.cpp's tiled value update).</summary>
+    private static void FusedMultiplyAdd(ReadOnlySpan<float> x, float scale, Span<float> acc)
+    {
+        int d = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var s = Vector512.Create(scale);
+            for (; d + 16 <= acc.Length; d += 16)
+                Vector512.FusedMultiplyAdd(Vector512.Create(x.Slice(d, 16)), s, Vector512.Create(acc.Slice(d, 16))).CopyTo(acc.Slice(d, 16));
+        }
+        for (; d < acc.Length; d++)
+            acc[d] = MathF.FusedMultiplyAdd(x[d], scale, acc[d]);
     }
 
     /// <summary>

@@ -201,6 +201,22 @@ public static class HalfConvert
         return Vector256.ShiftRightLogical(sign, 16) | Vector256.ConditionalSelect(isNaN, Vector256.Create(0x7E00u), nonSign);
     }
 
+    /// <summary>Sixteen floats to sixteen halves (in the low 16 bits of each lane); the scalar algorithm lane-wise.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector512<uint> SingleToHalf(Vector512<float> f)
+    {
+        Vector512<float> @base = Vector512.Abs(f) * Vector512.Create(ScaleToInfBits).AsSingle() * Vector512.Create(ScaleToZeroBits).AsSingle();
+        Vector512<uint> w = f.AsUInt32();
+        Vector512<uint> shl1W = w + w;
+        Vector512<uint> sign = w & Vector512.Create(0x80000000u);
+        Vector512<uint> bias = Vector512.Max(shl1W & Vector512.Create(0xFF000000u), Vector512.Create(0x71000000u));
+        @base = (Vector512.ShiftRightLogical(bias, 1) + Vector512.Create(0x07800000u)).AsSingle() + @base;
+        Vector512<uint> bits = @base.AsUInt32();
+        Vector512<uint> nonSign = (Vector512.ShiftRightLogical(bits, 13) & Vector512.Create(0x7C00u)) + (bits & Vector512.Create(0xFFFu));
+        Vector512<uint> isNaN = Vector512.GreaterThan(shl1W, Vector512.Create(0xFF000000u));
+        return Vector512.ShiftRightLogical(sign, 16) | Vector512.ConditionalSelect(isNaN, Vector512.Create(0x7E00u), nonSign);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<uint> SingleToBFloat16(Vector256<uint> u)
     {

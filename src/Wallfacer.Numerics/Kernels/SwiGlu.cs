@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Wallfacer.Numerics.Kernels;
 
@@ -17,6 +18,26 @@ public static class SwiGlu
     {
         if (gate.Length != up.Length)
             throw new ArgumentException("gate and up must have the same length.");
+        int vectorPart = gate.Length - gate.Length % LlamaCppVectorWidth, i = 0;
+        if (GgmlExp.VectorIsSupported)
+        {
+            ref float g = ref MemoryMarshal.GetReference(gate);
+            ref float u = ref MemoryMarshal.GetReference(up);
+            for (; i < vectorPart; i += LlamaCppVectorWidth)
+                (GgmlExp.Silu(Vector512.LoadUnsafe(ref g, (nuint)i)) * Vector512.LoadUnsafe(ref u, (nuint)i)).StoreUnsafe(ref g, (nuint)i);
+        }
+        for (; i < vectorPart; i++)
+            gate[i] = GgmlExp.Silu(gate[i]) * up[i];
+        for (; i < gate.Length; i++)
+        {
+            float g = gate[i];
+            gate[i] = g / (1.0f + MathF.Exp(-g)) * up[i];
+        }
+    }
+
+    /// <summary>The scalar definition of <see cref="Apply"/> (lane by lane, the same operations).</summary>
+    internal static void ApplyReference(Span<float> gate, ReadOnlySpan<float> up)
+    {
         int vectorPart = gate.Length - gate.Length % LlamaCppVectorWidth;
         for (int i = 0; i < vectorPart; i++)
             gate[i] = GgmlExp.Silu(gate[i]) * up[i];

@@ -1,0 +1,211 @@
+using Wallfacer.Models.Blocks;
+using Wallfacer.Models.Cache;
+using Wallfacer.Numerics;
+using Wallfacer.Numerics.Kernels;
+using Wallfacer.Numerics.Quants;
+using Wallfacer.Numerics.Threading;
+
+namespace Wallfacer.Models.Tests;
+
+/// <summary>Generation (one token per forward call) and batched decode across thread counts.</summary>
+public class ThreadedGenerationTests
+{
+    /// <summary>A qwen-like shape: 7 query heads per KV head, Q4_0 weights (the mat-vec kernel).</summary>
+    internal static Synthetic.SyntheticModelSpec Shape(GgmlType type = GgmlType.Q4_0) =>
+        SyntheticModels.Tiny("qwen2", type) with { EmbeddingLength = 448, HeadCount = 7, KvHeadCount = 1, FeedForwardLength = 512 };
+
+    private static float[][] Generate(DecoderModel model, int steps, int threads)
+    {
+        var cache = new KvCache(model.Config, 128);
+        var state = new ForwardState(model.Config, 1, threads);
+        using var pool = new WorkerPool(threads);
+        var rows = new float[steps][];
+        var token = new int[1];
+        for (int i = 0; i < steps; i++)
+        {
+            token[0] = (i * 37 + 5) % model.Config.VocabSize;
+            Transformer.Forward(model, token, cache, state, pool);
+            rows[i] = state.Logits.AsSpan(0, model.Config.VocabSize).ToArray();
+        }
+        return rows;
+    }
+
+    [Fact]
+    public void Generated_logits_are_bit_identical_at_one_two_and_three_threads()
+    {
+        using var model = SyntheticModels.Load(Shape());
+        var one = Generate(model, 40, 1);
+        foreach (int threads in new[] { 2, 3 })
+        {
+            var other = Generate(model, 40, threads);
+            for (int i = 0; i < one.Length; i++)
+                Assert.Equal(one[i], other[i]);
+        }
+    }
+
+    [Fact]
+    public void Batched_decode_gives_each_sequence_its_own_logits_at_two_threads()
+    {
+        using var model = SyntheticModels.Load(Shape());
+        var c = model.Config;
+        int[][] prompts = [[1, 2, 3, 4, 5], [9, 8], [100, 101, 102, 103, 104, 105, 106, 107, 108]];
+        using var pool = new WorkerPool(2);
+
+        // Each sequence alone, one token at a time.
+        var alone = new float[prompts.Length][];
+        for (int s = 0; s < prompts.Length; s++)
+        {
+            var cache = new KvCache(c, 64);
+            var state = new ForwardState(c, 1, 2);
+            foreach (int t in prompts[s])
+                Transformer.Forward(model, [t], cache, state, pool);
+            Transformer.Forward(model, [42 + s], cache, state, pool);
+            alone[s] = state.Logits.AsSpan(0, c.VocabSize).ToArray();
+        }
+
+        // All together: prompts alone, then one batched decode step.
+        var caches = new KvCache[prompts.Length];
+        var batchState = new ForwardState(c, prompts.Length, 2);
+        for (int s = 0; s < prompts.Length; s++)
+        {
+            caches[s] = new KvCache(c, 64);
+            var state = new ForwardState(c, 1, 2);
+            foreach (int t in prompts[s])
+                Transformer.Forward(model, [t], caches[s], state, pool);
+        }
+        Transformer.ForwardSequences(model, [42, 43, 44], caches, batchState, pool);
+        for (int s = 0; s < prompts.Length; s++)
+        {
+            var together = batchState.Logits.AsSpan(s * c.VocabSize, c.VocabSize).ToArray();
+            float scale = alone[s].Max(MathF.Abs);
+            for (int i = 0; i < c.VocabSize; i++)
+                Assert.True(MathF.Abs(alone[s][i] - together[i]) <= 1e-4f * scale, $"sequence {s}, logit {i}");
+        }
+    }
+
+    [Fact]
+    public void The_row_attention_equals_its_scalar_definition()
+    {
+        using var model = SyntheticModels.Load(Shape(GgmlType.F32));
+        var c = model.Config;
+        var random = new Random(5);
+        int visible = 77;
+        var cache = new KvCache(c, 128);
+        for (int p = 0; p < visible; p++)
+            cache.Store(0, p, RandomRow(random, c.KeyWidth), RandomRow(random, c.ValueWidth));
+        cache.SetLength(visible);
+        float[] q = RandomRow(random, c.QueryWidth);
+        var output = new float[c.HeadCount * c.ValueHeadDim];
+        using var pool = new WorkerPool(2);
+        new AttentionWork(c, 2).Run(pool, cache, 0, q, output, 1, visible - 1);
+        for (int h = 0; h < c.HeadCount; h++)
+        {
+            float[] expected = ScalarRow(c, cache, q.AsSpan(h * c.KeyHeadDim, c.KeyHeadDim), h * c.KvHeadCount / c.HeadCount, visible);
+            Assert.Equal(expected, output.AsSpan(h * c.ValueHeadDim, c.ValueHeadDim).ToArray());
+        }
+    }
+
+    /// <summary>llama.cpp's one-query flash attention, element by element (see <see cref="AttentionWork"/>).</summary>
+    private static float[] ScalarRow(DecoderConfig c, KvCache cache, ReadOnlySpan<float> query, int kvHead, int visible)
+    {
+        int keyDim = c.KeyHeadDim, valueDim = c.ValueHeadDim;
+        float[] q = new float[keyDim], key = new float[keyDim], value = new float[valueDim], acc = new float[valueDim];
+        for (int d = 0; d < keyDim; d++)
+            q[d] = HalfConvert.HalfToSingle(HalfConvert.SingleToHalf(query[d]));
+        var keys = cache.Keys(0, visible);
+        var values = cache.Values(0, visible);
+        float max = float.NegativeInfinity, sum = 0, scale = 1.0f / MathF.Sqrt(keyDim);
+        for (int j = 0; j < visible; j++)
+        {
+            HalfConvert.HalfToSingle(keys.Slice(j * cache.KeyWidth + kvHead * keyDim, keyDim), key);
+            float s = GgmlDot.HalfOrder(key, q) /* its own tests tie it to the lane-by-lane form */ * scale;
+            float ms = 1, vs = 1;
+            if (s > max)
+            {
+                ms = MathF.Exp(max - s);
+                max = s;
+                for (int d = 0; d < valueDim; d++)
+                    acc[d] = RoundToHalf(acc[d] * ms);
+            }
+            else
+            {
+                vs = MathF.Exp(s - max);
+            }
+            HalfConvert.HalfToSingle(values.Slice(j * cache.ValueWidth + kvHead * valueDim, valueDim), value);
+            for (int d = 0; d < valueDim; d++)
+                acc[d] = RoundToHalf(MathF.FusedMultiplyAdd(value[d], vs, acc[d]));
+            sum = sum * ms + vs;
+        }
+        return acc.Select(a => a * (1.0f / sum)).ToArray();
+    }
+
+    private static float RoundToHalf(float x) => HalfConvert.HalfToSingle(HalfConvert.SingleToHalf(x));
+
+    private static float[] RandomRow(Random random, int n) =>
+        Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() * 4 - 2)).ToArray();
+}
+
+public class ThreadedAllocationTests
+{
+    [Theory]
+    [InlineData(2, false)]
+    [InlineData(2, true)]
+    [InlineData(3, true)]
+    public void Generating_a_token_on_several_threads_allocates_nothing_once_warm(int threads, bool letWorkersSleep)
+    {
+        using var model = SyntheticModels.Load(ThreadedGenerationTests.Shape());
+        var cache = new KvCache(model.Config, 128);
+        var state = new ForwardState(model.Config, 4, threads);
+        using var pool = new WorkerPool(threads);
+        var probe = new AllocationProbe(threads);
+        var token = new int[1];
+        Transformer.Forward(model, [1, 2, 3, 4], cache, state, pool);
+        for (int i = 0; i < 10; i++)
+        {
+            token[0] = 10 + i;
+            Transformer.Forward(model, token, cache, state, pool);
+        }
+        long[] before = new long[threads], after = new long[threads];
+        probe.Read(pool, before);
+        for (int i = 0; i < 30; i++)
+        {
+            token[0] = 50 + i;
+            Transformer.Forward(model, token, cache, state, pool);
+            if (letWorkersSleep && i % 10 == 5)
+                Thread.Sleep(5); // longer than the workers spin: they block, and waking them must not allocate either
+        }
+        probe.Read(pool, after);
+        for (int w = 0; w < threads; w++)
+            Assert.True(before[w] >= 0 && after[w] >= 0, $"worker {w} missed the probe");
+        for (int w = 0; w < threads; w++)
+            Assert.True(after[w] == before[w], $"worker {w} allocated {after[w] - before[w]} bytes");
+    }
+
+    /// <summary>
+    /// Reads every pool thread's own allocation counter (GC.GetAllocatedBytesForCurrentThread): one item per thread,
+    /// each holding its thread until all have checked in, so every thread takes exactly one.
+    /// </summary>
+    private sealed class AllocationProbe(int threads) : IParallelWork
+    {
+        private long[] _bytes = [];
+        private int _arrived;
+
+        /// <summary>Fills <paramref name="bytes"/> (one per pool thread) without allocating; -1 marks a thread that did not check in.</summary>
+        public void Read(WorkerPool pool, long[] bytes)
+        {
+            Array.Fill(bytes, -1);
+            _bytes = bytes;
+            _arrived = 0;
+            pool.Run(this, threads);
+        }
+
+        public void Execute(int worker, int start, int end)
+        {
+            _bytes[worker] = GC.GetAllocatedBytesForCurrentThread();
+            Interlocked.Increment(ref _arrived);
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (Volatile.Read(ref _arrived) < threads && DateTime.UtcNow < deadline)
+                Thread.SpinWait(10);
+        }
+    }
+}
