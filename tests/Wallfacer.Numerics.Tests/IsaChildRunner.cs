@@ -13,7 +13,7 @@ internal static class IsaChildRunner
     internal static readonly Type[] KernelTestClasses =
     [
         typeof(VecDotTests), typeof(VecDotInt8Tests), typeof(VecDotPathTests), typeof(DequantizeTests), typeof(HalfConvertTests),
-        typeof(MatMulTests), typeof(MatMulFewTokensTests), typeof(HalfAccumulatorTests),
+        typeof(MatMulTests), typeof(MatMulFewTokensTests), typeof(MatMulPromptTilesTests), typeof(HalfAccumulatorTests),
     ];
 
     public static int Main(string[] args) => IsaChildProcess.Main(args, "Wallfacer.Numerics.Tests", KernelTestClasses);
