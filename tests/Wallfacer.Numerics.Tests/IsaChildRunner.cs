@@ -13,8 +13,8 @@ internal static class IsaChildRunner
     internal static readonly Type[] KernelTestClasses =
     [
         typeof(VecDotTests), typeof(VecDotInt8Tests), typeof(VecDotPathTests), typeof(DequantizeTests), typeof(HalfConvertTests),
-        typeof(MatMulTests), typeof(MatMulFewTokensTests), typeof(HalfAccumulatorTests), typeof(MatVecRowsTests),
-        typeof(GgmlDotTests), typeof(SwiGluTests),
+        typeof(MatMulTests), typeof(MatMulFewTokensTests), typeof(MatMulPromptTilesTests), typeof(HalfAccumulatorTests),
+        typeof(MatVecRowsTests), typeof(GgmlDotTests), typeof(SwiGluTests),
     ];
 
     public static int Main(string[] args) => IsaChildProcess.Main(args, "Wallfacer.Numerics.Tests", KernelTestClasses);

@@ -6,7 +6,7 @@ using Wallfacer.Numerics.Quants;
 namespace Wallfacer.Numerics.Kernels;
 
 /// <summary>
-/// How <see cref="MatMulQ8Pairs{TFormat, TUnpacked}"/> unpacks two consecutive 32-element weight blocks into a
+/// How <see cref="MatMulQ8Tiles{TFormat, TUnpacked}"/> (and the few-token kernel) unpack two consecutive 32-element weight blocks into a
 /// form that is reused against many activation blocks, and how it forms the int8 partial sums (sixteen int32
 /// lanes, each the sum over four consecutive elements, as every dot-product path in <see cref="VecDot"/> forms them).
 /// </summary>

@@ -12,13 +12,14 @@ namespace Wallfacer.Numerics.Kernels;
 /// Q4_0 and Q8_0 weights use tiled AVX-512 kernels: <see cref="MatVecQ8Rows{TFormat, TActivation}"/> for one
 /// token (generation streams every weight once per token, so it is tuned for bandwidth),
 /// <see cref="MatMulFewTokens{TFormat, TWeights}"/> for 2–<see cref="MaxFewTokens"/> tokens (a continuous batch's decode
-/// step: each weight block is read once for all of them) and <see cref="MatMulQ8Pairs{TFormat, TUnpacked}"/> for
-/// longer batches (prompts); all are bit-identical to <see cref="VecDot.Dot"/>, so a sequence's logits do not depend
-/// on what it is batched with. One token with Q5_0, Q4_K or Q6_K weights (the Q4_K_M mix) takes the row kernels of
-/// <see cref="MatVecDispatch"/>, also bit-identical to <see cref="VecDot.Dot"/>.
+/// step: each weight block is read once for all of them) and <see cref="MatMulQ8Tiles{TFormat, TUnpacked}"/> for
+/// longer batches (prompts); Q5_0, Q4_K and Q6_K prompts take <see cref="MatMulLaneTiles{TFormat}"/>. All are
+/// bit-identical to <see cref="VecDot.Dot"/>, so a sequence's logits do not depend on what it is batched with.
+/// One token with Q5_0, Q4_K or Q6_K weights (the Q4_K_M mix) takes the row kernels of <see cref="MatVecDispatch"/>,
+/// also bit-identical to <see cref="VecDot.Dot"/>.
 /// One instance per session: it owns the activation scratch and allocates nothing per call once warm.
 /// </summary>
-public sealed unsafe class MatMul : IParallelWork
+public sealed unsafe partial class MatMul : IParallelWork
 {
     private byte[] _activations = [];   // (tokens, activation row bytes), pinned
     private WeightMatrix _weights;
@@ -31,6 +32,8 @@ public sealed unsafe class MatMul : IParallelWork
     private PairTiles _tiles;
     private bool _matVec;                    // one token (generation): MatVecQ8Rows instead of the tiles
     private bool _fewTokens;                 // 2..MaxFewTokens tokens (batched decode): MatMulFewTokens
+    private bool _promptTiles;               // longer batches (prompts): MatMulQ8Tiles
+    private LaneTiles _laneTiles;            // longer batches of Q5_0/Q4_K/Q6_K weights: MatMulLaneTiles
     private byte[] _prepared = [];           // (tokens, pairs, MatMulFewTokens.PairBytes), pinned
     private float[] _activationScales = [];  // (tokens, blocks) for the pair tiles, pinned
     private float[][] _rowScales = [];       // per worker: 4 rows of weight block scales (and few-token scratch), pinned
@@ -58,8 +61,14 @@ public sealed unsafe class MatMul : IParallelWork
             if (_rowKernel)
                 _rows.Prepare(w.Type, a, w.Columns);
             _fewTokens = tokens is > 1 and <= MaxFewTokens && _tiles != PairTiles.None && MatMulFewTokens<Q4_0FewTokens, Vector512<byte>>.IsSupported;
-            if (_fewTokens)
+            _promptTiles = !_matVec && !_fewTokens && _tiles != PairTiles.None;
+            _laneTiles = tokens > MaxFewTokens ? LaneTilesFor(w.Type) : LaneTiles.None;
+            if (_laneTiles != LaneTiles.None)
+                PrepareLaneTiles(w, tokens, a, pool.ThreadCount);
+            else if (_fewTokens)
                 PrepareFewTokens(w, tokens, a, pool.ThreadCount);
+            else if (_promptTiles)
+                PreparePromptTiles(w, tokens, a, pool.ThreadCount);
             else if (_tiles != PairTiles.None)
                 PreparePairTiles(w, tokens, pool.ThreadCount);
             _y = py;
@@ -84,13 +93,13 @@ public sealed unsafe class MatMul : IParallelWork
         }
     }
 
-    /// <summary>Weight types with a tiled kernel (<see cref="MatMulQ8Pairs{TFormat, TUnpacked}"/>) on this machine.</summary>
+    /// <summary>Weight types with a tiled kernel (<see cref="MatMulQ8Tiles{TFormat, TUnpacked}"/>) on this machine.</summary>
     private enum PairTiles { None, Q4_0, Q8_0 }
 
     private static PairTiles TilesFor(GgmlType type) => type switch
     {
-        GgmlType.Q4_0 when MatMulQ8Pairs<Q4_0Pairs, Vector512<byte>>.IsSupported => PairTiles.Q4_0,
-        GgmlType.Q8_0 when MatMulQ8Pairs<Q8_0Pairs, Q8_0Unpacked>.IsSupported => PairTiles.Q8_0,
+        GgmlType.Q4_0 when MatMulQ8Tiles<Q4_0Tiles, Vector512<byte>>.IsSupported => PairTiles.Q4_0,
+        GgmlType.Q8_0 when MatMulQ8Tiles<Q8_0Tiles, Q8_0Unpacked>.IsSupported => PairTiles.Q8_0,
         _ => PairTiles.None,
     };
 
@@ -107,9 +116,23 @@ public sealed unsafe class MatMul : IParallelWork
                 _activationScales[t * blocks + b] = HalfConvert.HalfToSingle(
                     BitConverter.ToUInt16(_activations, t * _activationRowBytes + b * 34));
         _activationScales.AsSpan(tokens * blocks, 16).Clear();
-        if (_matVec)
-            return; // no per-worker weight-scale scratch needed
-        int scratch = 4 * blocks; // MatMulQ8Pairs keeps the weight scales of up to 4 rows
+    }
+
+    /// <summary>The activation rows laid out for <see cref="MatMulQ8Tiles{TFormat, TUnpacked}"/>, and per-worker weight-scale room.</summary>
+    private void PreparePromptTiles(in WeightMatrix w, int tokens, byte* act, int workers)
+    {
+        int blocks = w.Columns / 32;
+        long needed = MatMulQ8Tiles<Q4_0Tiles, Vector512<byte>>.PreparedBytes(tokens, blocks);
+        if (_prepared.Length < needed)
+            _prepared = GC.AllocateUninitializedArray<byte>(checked((int)needed), pinned: true);
+        fixed (byte* p = _prepared)
+        {
+            if (_tiles == PairTiles.Q4_0)
+                MatMulQ8Tiles<Q4_0Tiles, Vector512<byte>>.Prepare(act, _activationRowBytes, tokens, blocks, p);
+            else
+                MatMulQ8Tiles<Q8_0Tiles, Q8_0Unpacked>.Prepare(act, _activationRowBytes, tokens, blocks, p);
+        }
+        int scratch = MatMulQ8Tiles<Q4_0Tiles, Vector512<byte>>.ScratchFloats(blocks);
         if (_rowScales.Length < workers || _rowScales[0].Length < scratch)
             _rowScales = PinnedRows(workers, scratch);
     }
@@ -158,19 +181,31 @@ public sealed unsafe class MatMul : IParallelWork
             }
             return;
         }
+        if (_laneTiles != LaneTiles.None)
+        {
+            RunLaneTiles(worker, start, end);
+            return;
+        }
+        if (_promptTiles)
+        {
+            fixed (byte* p = _prepared)
+            fixed (float* scratch = _rowScales[worker])
+            {
+                if (_tiles == PairTiles.Q4_0)
+                    MatMulQ8Tiles<Q4_0Tiles, Vector512<byte>>.Run(w.Data, w.RowBytes, start, end, w.Columns / 32, p, _tokens, _y, w.Rows, scratch);
+                else
+                    MatMulQ8Tiles<Q8_0Tiles, Q8_0Unpacked>.Run(w.Data, w.RowBytes, start, end, w.Columns / 32, p, _tokens, _y, w.Rows, scratch);
+            }
+            return;
+        }
         if (_tiles != PairTiles.None)
         {
             fixed (float* dx = _activationScales)
-            fixed (float* dw = _rowScales.Length > worker ? _rowScales[worker] : null)
             {
-                if (_matVec && _tiles == PairTiles.Q4_0)
+                if (_tiles == PairTiles.Q4_0)
                     MatVecQ8Rows<Q4_0MatVec, Q4_0MatVecActivation>.Run(w.Data, w.RowBytes, start, end, w.Columns / 32, _x, dx, _y);
-                else if (_matVec)
-                    MatVecQ8Rows<Q8_0MatVec, Q8_0MatVecActivation>.Run(w.Data, w.RowBytes, start, end, w.Columns / 32, _x, dx, _y);
-                else if (_tiles == PairTiles.Q4_0)
-                    MatMulQ8Pairs<Q4_0Pairs, Vector512<byte>>.Run(w.Data, w.RowBytes, start, end, w.Columns / 32, _x, _activationRowBytes, dx, _tokens, _y, w.Rows, dw);
                 else
-                    MatMulQ8Pairs<Q8_0Pairs, Q8_0Unpacked>.Run(w.Data, w.RowBytes, start, end, w.Columns / 32, _x, _activationRowBytes, dx, _tokens, _y, w.Rows, dw);
+                    MatVecQ8Rows<Q8_0MatVec, Q8_0MatVecActivation>.Run(w.Data, w.RowBytes, start, end, w.Columns / 32, _x, dx, _y);
             }
             return;
         }

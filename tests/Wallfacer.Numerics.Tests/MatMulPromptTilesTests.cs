@@ -1,0 +1,71 @@
+using Wallfacer.Numerics.Kernels;
+using Wallfacer.Numerics.Quants;
+using Wallfacer.Numerics.Threading;
+
+namespace Wallfacer.Numerics.Tests;
+
+/// <summary>
+/// The prompt kernels (batches of more than <see cref="MatMul.MaxFewTokens"/> tokens: MatMulQ8Tiles for Q4_0/Q8_0,
+/// MatMulLaneTiles for Q5_0/Q4_K/Q6_K) against one <see cref="VecDot.Dot"/> per (row, token), bit for bit, on shapes
+/// that leave partial row tiles (rows not a multiple of 4), partial token tiles and token pairs, odd block counts
+/// (a lone last block pair), several token blocks, and 1 or 2 threads. With AVX-512 off (IsaTierTests re-runs
+/// this project) the kernels step aside and the same assertions cover the per-pair fallback.
+/// </summary>
+public class MatMulPromptTilesTests
+{
+    public static TheoryData<GgmlType, int, int, int> Shapes()
+    {
+        var data = new TheoryData<GgmlType, int, int, int>();
+        foreach (var type in new[] { GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q5_0 })
+            foreach (int blocks in new[] { 1, 3, 28, 153 })
+                foreach (int rows in new[] { 1, 5, 9 })
+                    foreach (int tokens in new[] { 9, 14, 37 })
+                        data.Add(type, blocks * 32, rows, tokens);
+        foreach (var type in new[] { GgmlType.Q4_K, GgmlType.Q6_K })
+            foreach (int blocks in new[] { 1, 3, 19 })
+                foreach (int rows in new[] { 1, 5, 9 })
+                    foreach (int tokens in new[] { 9, 14, 37 })
+                        data.Add(type, blocks * 256, rows, tokens);
+        // More tokens than one token block holds (the activations of a block are kept to ~256 KiB).
+        data.Add(GgmlType.Q6_K, 19 * 256, 6, 70);
+        data.Add(GgmlType.Q4_K, 19 * 256, 3, 70);
+        data.Add(GgmlType.Q5_0, 153 * 32, 7, 130);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public unsafe void Every_output_equals_the_single_dot_product(GgmlType type, int columns, int rows, int tokens)
+    {
+        var random = new Random(columns * 31 + rows * 7 + tokens + (int)type);
+        int rowBytes = (int)GgmlTypeInfo.RowBytes(type, columns);
+        byte[] weights = GC.AllocateArray<byte>(rowBytes * rows, pinned: true);
+        var values = new float[columns];
+        for (int r = 0; r < rows; r++)
+        {
+            for (int c = 0; c < columns; c++)
+                values[c] = (float)(random.NextDouble() * 2 - 1);
+            Quantizer.QuantizeRow(type, values, weights.AsSpan(r * rowBytes, rowBytes));
+        }
+        float[] x = Enumerable.Range(0, tokens * columns).Select(_ => (float)(random.NextDouble() * 4 - 2)).ToArray();
+
+        var actType = VecDot.ActivationType(type);
+        var act = new byte[(int)GgmlTypeInfo.RowBytes(actType, columns)];
+        var expected = new float[tokens * rows];
+        for (int t = 0; t < tokens; t++)
+        {
+            Quantizer.QuantizeActivationRow(actType, x.AsSpan(t * columns, columns), act);
+            for (int r = 0; r < rows; r++)
+                expected[t * rows + r] = VecDot.Dot(type, weights.AsSpan(r * rowBytes, rowBytes), act, columns);
+        }
+
+        foreach (int threads in new[] { 1, 2 })
+        {
+            using var pool = new WorkerPool(threads);
+            var y = new float[tokens * rows];
+            fixed (byte* p = weights)
+                new MatMul().Multiply(new WeightMatrix(type, rows, columns, p), x, y, tokens, pool);
+            Assert.Equal(expected, y);
+        }
+    }
+}
