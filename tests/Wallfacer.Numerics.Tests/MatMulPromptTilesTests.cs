@@ -10,6 +10,8 @@ namespace Wallfacer.Numerics.Tests;
 /// that leave partial row tiles (rows not a multiple of 4), partial token tiles and token pairs, odd block counts
 /// (a lone last block pair), several token blocks, and 1 or 2 threads. With AVX-512 off (IsaTierTests re-runs
 /// this project) the kernels step aside and the same assertions cover the per-pair fallback.
+/// The lane tiles (off in production, see <c>MatMul.AllowLaneTiles</c>) are compared with the 256-bit dot product
+/// whose lane order they follow.
 /// </summary>
 public class MatMulPromptTilesTests
 {
@@ -35,7 +37,7 @@ public class MatMulPromptTilesTests
 
     [Theory]
     [MemberData(nameof(Shapes))]
-    public unsafe void Every_output_equals_the_single_dot_product(GgmlType type, int columns, int rows, int tokens)
+    public void Every_output_equals_the_single_dot_product(GgmlType type, int columns, int rows, int tokens)
     {
         var random = new Random(columns * 31 + rows * 7 + tokens + (int)type);
         int rowBytes = (int)GgmlTypeInfo.RowBytes(type, columns);
@@ -58,14 +60,53 @@ public class MatMulPromptTilesTests
             for (int r = 0; r < rows; r++)
                 expected[t * rows + r] = VecDot.Dot(type, weights.AsSpan(r * rowBytes, rowBytes), act, columns);
         }
+        Assert.Equal(expected, Multiply(new MatMul(), type, weights, rows, columns, x, tokens));
+    }
 
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Lane_tiles_equal_the_256_bit_dot_product(GgmlType type, int columns, int rows, int tokens)
+    {
+        if (type is GgmlType.Q4_0 or GgmlType.Q8_0 || !VecDot.IsAccelerated(VecDotPath.Vector256))
+            return; // Q4_0/Q8_0 have no lane tiles; without 256-bit vectors the tiles cannot run either
+        var random = new Random(columns * 17 + rows * 5 + tokens + (int)type);
+        int rowBytes = (int)GgmlTypeInfo.RowBytes(type, columns);
+        byte[] weights = GC.AllocateArray<byte>(rowBytes * rows, pinned: true);
+        var values = new float[columns];
+        for (int r = 0; r < rows; r++)
+        {
+            for (int c = 0; c < columns; c++)
+                values[c] = (float)(random.NextDouble() * 2 - 1);
+            Quantizer.QuantizeRow(type, values, weights.AsSpan(r * rowBytes, rowBytes));
+        }
+        float[] x = Enumerable.Range(0, tokens * columns).Select(_ => (float)(random.NextDouble() * 4 - 2)).ToArray();
+
+        var actType = VecDot.ActivationType(type);
+        var act = new byte[(int)GgmlTypeInfo.RowBytes(actType, columns)];
+        var expected = new float[tokens * rows];
+        for (int t = 0; t < tokens; t++)
+        {
+            Quantizer.QuantizeActivationRow(actType, x.AsSpan(t * columns, columns), act);
+            for (int r = 0; r < rows; r++)
+                expected[t * rows + r] = VecDot.DotOnPath(VecDotPath.Vector256, type, weights.AsSpan(r * rowBytes, rowBytes), act, columns);
+        }
+        Assert.Equal(expected, Multiply(new MatMul { AllowLaneTiles = true }, type, weights, rows, columns, x, tokens));
+    }
+
+    /// <summary>The product at 1 and 2 threads, which must agree bit for bit; returns it.</summary>
+    private static unsafe float[] Multiply(MatMul matMul, GgmlType type, byte[] weights, int rows, int columns, float[] x, int tokens)
+    {
+        float[]? first = null;
         foreach (int threads in new[] { 1, 2 })
         {
             using var pool = new WorkerPool(threads);
             var y = new float[tokens * rows];
             fixed (byte* p = weights)
-                new MatMul().Multiply(new WeightMatrix(type, rows, columns, p), x, y, tokens, pool);
-            Assert.Equal(expected, y);
+                matMul.Multiply(new WeightMatrix(type, rows, columns, p), x, y, tokens, pool);
+            if (first is not null)
+                Assert.Equal(first, y);
+            first = y;
         }
+        return first!;
     }
 }

@@ -8,7 +8,18 @@ public sealed unsafe partial class MatMul
     /// <summary>Weight types with a prompt kernel that keeps VecDot's 8-lane order (<see cref="MatMulLaneTiles{TFormat}"/>).</summary>
     private enum LaneTiles { None, Q5_0, Q4_K, Q6_K }
 
-    private static LaneTiles LaneTilesFor(GgmlType type) => type switch
+    /// <summary>
+    /// Lets prompts take <see cref="MatMulLaneTiles{TFormat}"/>. Off by default: the lane tiles reproduce the 256-bit
+    /// dot products (8 float lanes per token), but wherever they run (AVX-512) <see cref="VecDot.Dot"/> for Q5_0, Q4_K
+    /// and Q6_K now takes the 512-bit path that the one-token row kernels (<see cref="MatVecDispatch"/>) share. Using
+    /// the tiles would make a prompt chunk's logits differ in the last bits from the same tokens decoded one at a
+    /// time (or riding a continuous batch). Until the tiles follow the 512-bit lane order, only tests turn this on
+    /// (they compare the tiles with the 256-bit path). K-quant prompts meanwhile take one 512-bit dot product per
+    /// (row, token).
+    /// </summary>
+    internal bool AllowLaneTiles { get; init; }
+
+    private LaneTiles LaneTilesFor(GgmlType type) => !AllowLaneTiles ? LaneTiles.None : type switch
     {
         GgmlType.Q5_0 when MatMulLaneTiles<Q5_0Lanes>.IsSupported => LaneTiles.Q5_0,
         GgmlType.Q4_K when MatMulLaneTiles<Q4KLanes>.IsSupported => LaneTiles.Q4_K,
