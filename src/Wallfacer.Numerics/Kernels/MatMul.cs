@@ -15,8 +15,8 @@ namespace Wallfacer.Numerics.Kernels;
 /// step: each weight block is read once for all of them) and <see cref="MatMulQ8Tiles{TFormat, TUnpacked}"/> for
 /// longer batches (prompts); Q5_0, Q4_K and Q6_K prompts take <see cref="MatMulLaneTiles{TFormat}"/>. All are
 /// bit-identical to <see cref="VecDot.Dot"/>, so a sequence's logits do not depend on what it is batched with.
-/// One token with Q5_0, Q4_K or Q6_K weights (the Q4_K_M mix) takes the row kernels of <see cref="MatVecDispatch"/>,
-/// also bit-identical to <see cref="VecDot.Dot"/>.
+/// Q5_0, Q4_K and Q6_K weights (the Q4_K_M mix) take the one-token row kernels of <see cref="MatVecDispatch"/> at
+/// any token count (once per token over each chunk of rows), also bit-identical to <see cref="VecDot.Dot"/>.
 /// One instance per session: it owns the activation scratch and allocates nothing per call once warm.
 /// </summary>
 public sealed unsafe partial class MatMul : IParallelWork
@@ -37,8 +37,8 @@ public sealed unsafe partial class MatMul : IParallelWork
     private byte[] _prepared = [];           // (tokens, pairs, MatMulFewTokens.PairBytes), pinned
     private float[] _activationScales = [];  // (tokens, blocks) for the pair tiles, pinned
     private float[][] _rowScales = [];       // per worker: 4 rows of weight block scales (and few-token scratch), pinned
-    private readonly MatVecDispatch _rows = new(); // one token, Q5_0/Q4_K/Q6_K (the Q4_K_M mix)
-    private bool _rowKernel;                 // one token and _rows covers the type
+    private readonly MatVecDispatch _rows = new(); // Q5_0/Q4_K/Q6_K (the Q4_K_M mix), any token count
+    private bool _rowKernel;                 // _rows covers the type (and no lane tiles were asked for)
 
     /// <summary>Most tokens that take the few-token kernel; longer batches take the prompt tiles.</summary>
     public const int MaxFewTokens = 8;
@@ -57,12 +57,14 @@ public sealed unsafe partial class MatMul : IParallelWork
             _llamaCppFloatOrder = GgmlFloatDot.Covers(w.Type);
             _tiles = TilesFor(w.Type);
             _matVec = tokens == 1 && _tiles != PairTiles.None && MatVecQ8Rows<Q4_0MatVec, Q4_0MatVecActivation>.IsSupported;
-            _rowKernel = tokens == 1 && MatVecDispatch.Covers(w.Type);
+            _laneTiles = tokens > MaxFewTokens ? LaneTilesFor(w.Type) : LaneTiles.None;
+            // Q5_0/Q4_K/Q6_K: the one-token row kernels, once per token over each claimed chunk of rows (the chunk
+            // stays in cache between tokens), unless a test asked for the lane tiles.
+            _rowKernel = _laneTiles == LaneTiles.None && MatVecDispatch.Covers(w.Type);
             if (_rowKernel)
-                _rows.Prepare(w.Type, a, w.Columns);
+                _rows.Prepare(w.Type, a, _activationRowBytes, tokens, w.Columns);
             _fewTokens = tokens is > 1 and <= MaxFewTokens && _tiles != PairTiles.None && MatMulFewTokens<Q4_0FewTokens, Vector512<byte>>.IsSupported;
             _promptTiles = !_matVec && !_fewTokens && _tiles != PairTiles.None;
-            _laneTiles = tokens > MaxFewTokens ? LaneTilesFor(w.Type) : LaneTiles.None;
             if (_laneTiles != LaneTiles.None)
                 PrepareLaneTiles(w, tokens, a, pool.ThreadCount);
             else if (_fewTokens)
@@ -166,7 +168,7 @@ public sealed unsafe partial class MatMul : IParallelWork
         var w = _weights;
         if (_rowKernel)
         {
-            _rows.Run(w, start, end, _x, _y);
+            _rows.Run(w, start, end, _x, _activationRowBytes, _tokens, _y);
             return;
         }
         if (_fewTokens)

@@ -21,28 +21,46 @@ internal sealed unsafe class MatVecDispatch
         _ => false,
     };
 
-    /// <summary>Per-call preparation on the calling thread: Q5_0 needs the activation block scales as floats.</summary>
-    public void Prepare(GgmlType type, byte* act, int columns)
+    /// <summary>
+    /// Per-call preparation on the calling thread: Q5_0 needs each token's activation block scales as floats, one
+    /// zero-padded run of (blocks + 16) per token.
+    /// </summary>
+    public void Prepare(GgmlType type, byte* act, int activationRowBytes, int tokens, int columns)
     {
         if (type != GgmlType.Q5_0)
             return;
-        int blocks = columns / 32;
+        int blocks = columns / 32, stride = blocks + 16;
         // MatVecQ8Rows reads the scales 16 blocks at a time: pad with zeros (scale 0 for absent blocks).
-        if (_activationScales.Length < blocks + 16)
-            _activationScales = GC.AllocateArray<float>(blocks + 16, pinned: true);
-        for (int b = 0; b < blocks; b++)
-            _activationScales[b] = HalfConvert.HalfToSingle(*(ushort*)(act + b * BlockQ8_0.BlockBytes));
-        _activationScales.AsSpan(blocks, 16).Clear();
+        if (_activationScales.Length < tokens * stride)
+            _activationScales = GC.AllocateArray<float>(tokens * stride, pinned: true);
+        for (int t = 0; t < tokens; t++)
+        {
+            byte* row = act + (long)t * activationRowBytes;
+            for (int b = 0; b < blocks; b++)
+                _activationScales[t * stride + b] = HalfConvert.HalfToSingle(*(ushort*)(row + b * BlockQ8_0.BlockBytes));
+            _activationScales.AsSpan(t * stride + blocks, 16).Clear();
+        }
     }
 
-    /// <summary>y[r] = dot(W[r], x) for rows [start, end) of <paramref name="w"/>.</summary>
-    public void Run(in WeightMatrix w, int start, int end, byte* act, float* y)
+    /// <summary>
+    /// y[t, r] = dot(W[r], x[t]) for rows [start, end) and every token: the one-token kernel once per token, so the
+    /// rows are read from memory once and from cache for the other tokens, and every output is exactly the
+    /// one-token (and <see cref="VecDot.Dot"/>) result.
+    /// </summary>
+    public void Run(in WeightMatrix w, int start, int end, byte* act, int activationRowBytes, int tokens, float* y)
+    {
+        for (int t = 0; t < tokens; t++)
+            Run(w, start, end, act + (long)t * activationRowBytes, t * (w.Columns / 32 + 16), y + (long)t * w.Rows);
+    }
+
+    /// <summary>y[r] = dot(W[r], x) for rows [start, end) of <paramref name="w"/>; Q5_0's scales start at <paramref name="scaleOffset"/>.</summary>
+    private void Run(in WeightMatrix w, int start, int end, byte* act, int scaleOffset, float* y)
     {
         switch (w.Type)
         {
             case GgmlType.Q5_0:
                 fixed (float* dx = _activationScales)
-                    MatVecQ8Rows<Q5_0MatVec, Q4_0MatVecActivation>.Run(w.Data, w.RowBytes, start, end, w.Columns / 32, act, dx, y);
+                    MatVecQ8Rows<Q5_0MatVec, Q4_0MatVecActivation>.Run(w.Data, w.RowBytes, start, end, w.Columns / 32, act, dx + scaleOffset, y);
                 break;
             case GgmlType.Q4_K:
                 MatVecKRows<Q4KMatVec>.Run(w.Data, w.RowBytes, start, end, w.Columns / 256, act, y);
