@@ -1,3 +1,4 @@
+using Wallfacer.TestSupport;
 using Wallfacer.Models.Blocks;
 using Wallfacer.Models.Cache;
 using Wallfacer.Numerics;
@@ -157,7 +158,7 @@ public class ThreadedAllocationTests
         var cache = new KvCache(model.Config, 128);
         var state = new ForwardState(model.Config, 4, threads);
         using var pool = new WorkerPool(threads);
-        var probe = new AllocationProbe(threads);
+        var probe = new PoolAllocationProbe(threads);
         var token = new int[1];
         Transformer.Forward(model, [1, 2, 3, 4], cache, state, pool);
         for (int i = 0; i < 10; i++)
@@ -179,33 +180,5 @@ public class ThreadedAllocationTests
             Assert.True(before[w] >= 0 && after[w] >= 0, $"worker {w} missed the probe");
         for (int w = 0; w < threads; w++)
             Assert.True(after[w] == before[w], $"worker {w} allocated {after[w] - before[w]} bytes");
-    }
-
-    /// <summary>
-    /// Reads every pool thread's own allocation counter (GC.GetAllocatedBytesForCurrentThread): one item per thread,
-    /// each holding its thread until all have checked in, so every thread takes exactly one.
-    /// </summary>
-    private sealed class AllocationProbe(int threads) : IParallelWork
-    {
-        private long[] _bytes = [];
-        private int _arrived;
-
-        /// <summary>Fills <paramref name="bytes"/> (one per pool thread) without allocating; -1 marks a thread that did not check in.</summary>
-        public void Read(WorkerPool pool, long[] bytes)
-        {
-            Array.Fill(bytes, -1);
-            _bytes = bytes;
-            _arrived = 0;
-            pool.Run(this, threads);
-        }
-
-        public void Execute(int worker, int start, int end)
-        {
-            _bytes[worker] = GC.GetAllocatedBytesForCurrentThread();
-            Interlocked.Increment(ref _arrived);
-            var deadline = DateTime.UtcNow.AddSeconds(10);
-            while (Volatile.Read(ref _arrived) < threads && DateTime.UtcNow < deadline)
-                Thread.SpinWait(10);
-        }
     }
 }

@@ -39,6 +39,26 @@ public class MatMulPromptTilesTests
     [MemberData(nameof(Shapes))]
     public void Every_output_equals_the_single_dot_product(GgmlType type, int columns, int rows, int tokens)
     {
+        var (weights, x, expected) = Case(type, columns, rows, tokens, (w, a) => VecDot.Dot(type, w, a, columns));
+        Assert.Equal(expected, Multiply(new MatMul(), type, weights, rows, columns, x, tokens));
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Lane_tiles_equal_the_256_bit_dot_product(GgmlType type, int columns, int rows, int tokens)
+    {
+        if (type is GgmlType.Q4_0 or GgmlType.Q8_0 || !VecDot.IsAccelerated(VecDotPath.Vector256))
+            return; // Q4_0/Q8_0 have no lane tiles; without 256-bit vectors the tiles cannot run either
+        var (weights, x, expected) = Case(type, columns, rows, tokens,
+            (w, a) => VecDot.DotOnPath(VecDotPath.Vector256, type, w, a, columns));
+        Assert.Equal(expected, Multiply(new MatMul { AllowLaneTiles = true }, type, weights, rows, columns, x, tokens));
+    }
+
+    private delegate float RowDot(ReadOnlySpan<byte> weightRow, ReadOnlySpan<byte> activationRow);
+
+    /// <summary>Random weights and activations of the shape, and the expected products, one <paramref name="dot"/> per (token, row).</summary>
+    private static (byte[] Weights, float[] X, float[] Expected) Case(GgmlType type, int columns, int rows, int tokens, RowDot dot)
+    {
         var random = new Random(columns * 31 + rows * 7 + tokens + (int)type);
         int rowBytes = (int)GgmlTypeInfo.RowBytes(type, columns);
         byte[] weights = GC.AllocateArray<byte>(rowBytes * rows, pinned: true);
@@ -58,39 +78,9 @@ public class MatMulPromptTilesTests
         {
             Quantizer.QuantizeActivationRow(actType, x.AsSpan(t * columns, columns), act);
             for (int r = 0; r < rows; r++)
-                expected[t * rows + r] = VecDot.Dot(type, weights.AsSpan(r * rowBytes, rowBytes), act, columns);
+                expected[t * rows + r] = dot(weights.AsSpan(r * rowBytes, rowBytes), act);
         }
-        Assert.Equal(expected, Multiply(new MatMul(), type, weights, rows, columns, x, tokens));
-    }
-
-    [Theory]
-    [MemberData(nameof(Shapes))]
-    public void Lane_tiles_equal_the_256_bit_dot_product(GgmlType type, int columns, int rows, int tokens)
-    {
-        if (type is GgmlType.Q4_0 or GgmlType.Q8_0 || !VecDot.IsAccelerated(VecDotPath.Vector256))
-            return; // Q4_0/Q8_0 have no lane tiles; without 256-bit vectors the tiles cannot run either
-        var random = new Random(columns * 17 + rows * 5 + tokens + (int)type);
-        int rowBytes = (int)GgmlTypeInfo.RowBytes(type, columns);
-        byte[] weights = GC.AllocateArray<byte>(rowBytes * rows, pinned: true);
-        var values = new float[columns];
-        for (int r = 0; r < rows; r++)
-        {
-            for (int c = 0; c < columns; c++)
-                values[c] = (float)(random.NextDouble() * 2 - 1);
-            Quantizer.QuantizeRow(type, values, weights.AsSpan(r * rowBytes, rowBytes));
-        }
-        float[] x = Enumerable.Range(0, tokens * columns).Select(_ => (float)(random.NextDouble() * 4 - 2)).ToArray();
-
-        var actType = VecDot.ActivationType(type);
-        var act = new byte[(int)GgmlTypeInfo.RowBytes(actType, columns)];
-        var expected = new float[tokens * rows];
-        for (int t = 0; t < tokens; t++)
-        {
-            Quantizer.QuantizeActivationRow(actType, x.AsSpan(t * columns, columns), act);
-            for (int r = 0; r < rows; r++)
-                expected[t * rows + r] = VecDot.DotOnPath(VecDotPath.Vector256, type, weights.AsSpan(r * rowBytes, rowBytes), act, columns);
-        }
-        Assert.Equal(expected, Multiply(new MatMul { AllowLaneTiles = true }, type, weights, rows, columns, x, tokens));
+        return (weights, x, expected);
     }
 
     /// <summary>The product at 1 and 2 threads, which must agree bit for bit; returns it.</summary>

@@ -1,3 +1,4 @@
+using Wallfacer.TestSupport;
 using Wallfacer.Numerics.Threading;
 
 namespace Wallfacer.Numerics.Tests;
@@ -214,7 +215,7 @@ public class ThreadingTests
     {
         using var pool = new WorkerPool(2);
         var r = new Recorder(256);
-        var probe = new AllocationProbe(2);
+        var probe = new PoolAllocationProbe(2);
         long[] before = new long[2], after = new long[2];
         for (int i = 0; i < 1000; i++)
             pool.Run(r, 256); // warm up: JIT, sync blocks
@@ -228,33 +229,6 @@ public class ThreadingTests
         {
             Assert.True(before[w] >= 0 && after[w] >= 0, $"worker {w} missed the probe");
             Assert.True(after[w] == before[w], $"worker {w} allocated {after[w] - before[w]} bytes over 10,001 dispatches");
-        }
-    }
-
-    /// <summary>
-    /// Reads every pool thread's own allocation counter (the process-wide one would count tests running beside this
-    /// one): one item per thread, each holding its thread until all have checked in, so every thread takes one.
-    /// </summary>
-    private sealed class AllocationProbe(int threads) : IParallelWork
-    {
-        private long[] _bytes = [];
-        private int _arrived;
-
-        public void Read(WorkerPool pool, long[] bytes)
-        {
-            Array.Fill(bytes, -1);
-            _bytes = bytes;
-            _arrived = 0;
-            pool.Run(this, threads);
-        }
-
-        public void Execute(int worker, int start, int end)
-        {
-            _bytes[worker] = GC.GetAllocatedBytesForCurrentThread();
-            Interlocked.Increment(ref _arrived);
-            long deadline = Environment.TickCount64 + 10_000;
-            while (Volatile.Read(ref _arrived) < threads && Environment.TickCount64 < deadline)
-                Thread.SpinWait(10);
         }
     }
 
