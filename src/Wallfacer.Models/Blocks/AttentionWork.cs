@@ -16,7 +16,7 @@ namespace Wallfacer.Models.Blocks;
 /// accumulator is kept in half precision.</item>
 /// <item><b>Tiled path</b> (<c>ggml_compute_forward_flash_attn_ext_tiled</c>, batches of 64+ queries, i.e. prompts):
 /// queries stay in float, keys are widened to float, the softmax advances one 64-key tile at a time, and
-/// values accumulate in float.</item>
+/// values accumulate in float. <see cref="TiledAttention"/> computes it block by block.</item>
 /// </list>
 /// llama.cpp additionally splits single-query attention over threads once the cache view reaches 512 cells;
 /// that path is not reproduced (differences stay within rounding).
@@ -31,10 +31,8 @@ internal sealed class AttentionWork : IParallelWork
 
     private readonly DecoderConfig _c;
     private readonly float[][] _query;       // per worker: (keyDim)
-    private readonly float[][] _keyRow;      // per worker: (keyDim)
-    private readonly float[][] _valueRow;    // per worker: (valueDim)
     private readonly float[][] _accumulator; // per worker: (valueDim)
-    private readonly float[][] _scores;      // per worker: (KeyTile)
+    private readonly TiledAttention _tiledAttention;
 
     private float[] _q = [];        // (tokens, heads·keyDim)
     private float[] _output = [];   // (tokens, heads·valueDim)
@@ -49,10 +47,8 @@ internal sealed class AttentionWork : IParallelWork
     {
         _c = config;
         _query = Alloc(workers, config.KeyHeadDim);
-        _keyRow = Alloc(workers, config.KeyHeadDim);
-        _valueRow = Alloc(workers, config.ValueHeadDim);
         _accumulator = Alloc(workers, config.ValueHeadDim);
-        _scores = Alloc(workers, KeyTile);
+        _tiledAttention = new TiledAttention(config, workers);
     }
 
     private static float[][] Alloc(int workers, int length) =>
@@ -67,7 +63,15 @@ internal sealed class AttentionWork : IParallelWork
         _output = output;
         _startPosition = startPosition;
         _tiled = tokens >= TiledQueryThreshold && _c.ValueHeadDim % 16 == 0;
-        pool.Run(this, tokens * _c.HeadCount);
+        if (_tiled)
+        {
+            pool.Run(this, _tiledAttention.Begin(cache, layer, q, output, tokens, startPosition));
+            _tiledAttention.End();
+        }
+        else
+        {
+            pool.Run(this, tokens * _c.HeadCount);
+        }
         _cache = null;
     }
 
@@ -96,11 +100,10 @@ internal sealed class AttentionWork : IParallelWork
     {
         for (int item = start; item < end; item++)
         {
-            int token = item / _c.HeadCount, head = item % _c.HeadCount;
             if (_tiled)
-                AttendTiled(worker, token, head);
+                _tiledAttention.Attend(worker, item); // an item is a block of tokens × one KV head
             else
-                AttendRow(worker, token, head);
+                AttendRow(worker, item / _c.HeadCount, item % _c.HeadCount);
         }
     }
 
@@ -139,87 +142,6 @@ internal sealed class AttentionWork : IParallelWork
             sum = sum * ms + vs; // llama.cpp's build does not contract this into an FMA
         }
         WriteOutput(token, head, acc, sum);
-    }
-
-    private void AttendTiled(int worker, int token, int head)
-    {
-        int keyDim = _c.KeyHeadDim, valueDim = _c.ValueHeadDim;
-        int kvHead = head / (_c.HeadCount / _c.KvHeadCount);
-        int visible = _startPosition + token + 1;
-        float scale = 1.0f / MathF.Sqrt(keyDim);
-
-        var q = QueryRow(token, head);
-        var keys = _cache!.Keys(_layer, visible);
-        var values = _cache.Values(_layer, visible);
-        var keyRow = _keyRow[worker];
-        var valueRow = _valueRow[worker];
-        var scores = _scores[worker];
-        var acc = _accumulator[worker];
-        Array.Clear(acc);
-
-        float max = float.NegativeInfinity, sum = 0;
-        for (int tile = 0; tile < visible; tile += KeyTile)
-        {
-            int count = Math.Min(KeyTile, visible - tile);
-            float tileMax = float.NegativeInfinity;
-            for (int j = 0; j < count; j++)
-            {
-                HalfConvert.HalfToSingle(keys.Slice((tile + j) * _cache.KeyWidth + kvHead * keyDim, keyDim), keyRow);
-                scores[j] = GgmlDot.SequentialFma(keyRow, q) * scale;
-                tileMax = MathF.Max(tileMax, scores[j]);
-            }
-            float newMax = MathF.Max(max, tileMax);
-            if (newMax > max)
-            {
-                float ms = MathF.Exp(max - newMax);
-                VectorOps.Scale(acc, ms);
-                sum *= ms;
-            }
-            max = newMax;
-            sum = (float)(sum + SoftmaxTile(scores, count, max));
-            for (int j = 0; j < count; j++)
-            {
-                HalfConvert.HalfToSingle(values.Slice((tile + j) * _cache.ValueWidth + kvHead * valueDim, valueDim), valueRow);
-                FusedMultiplyAdd(valueRow, scores[j], acc);
-            }
-        }
-        WriteOutput(token, head, acc, sum);
-    }
-
-    /// <summary>acc[d] = fma(x[d], scale, acc[d]): lane-wise, so the vector form is exact (llama.cpp's tiled value update).</summary>
-    private static void FusedMultiplyAdd(ReadOnlySpan<float> x, float scale, Span<float> acc)
-    {
-        int d = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            var s = Vector512.Create(scale);
-            for (; d + 16 <= acc.Length; d += 16)
-                Vector512.FusedMultiplyAdd(Vector512.Create(x.Slice(d, 16)), s, Vector512.Create(acc.Slice(d, 16))).CopyTo(acc.Slice(d, 16));
-        }
-        for (; d < acc.Length; d++)
-            acc[d] = MathF.FusedMultiplyAdd(x[d], scale, acc[d]);
-    }
-
-    /// <summary>
-    /// <c>ggml_vec_soft_max_f32</c> over one 64-key tile: scores become e^(s − max) with llama.cpp's vectorized
-    /// exponential; the sum is taken per 16 lanes (masked keys count as zeros) and accumulated in double.
-    /// </summary>
-    private static double SoftmaxTile(float[] scores, int count, float max)
-    {
-        Span<float> lanes = stackalloc float[16];
-        double sum = 0;
-        for (int start = 0; start < KeyTile; start += 16)
-        {
-            for (int l = 0; l < 16; l++)
-            {
-                int j = start + l;
-                lanes[l] = j < count ? GgmlExp.Exp(scores[j] - max) : 0f;
-                if (j < count)
-                    scores[j] = lanes[l];
-            }
-            sum += GgmlDot.ReduceAdd16(lanes);
-        }
-        return sum;
     }
 
     private Span<float> QueryRow(int token, int head) =>
