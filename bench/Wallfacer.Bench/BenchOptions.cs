@@ -17,6 +17,8 @@ internal sealed record BenchOptions
     /// <summary>Micro-batch for both engines; 0 keeps each engine's default (Wallfacer 64, llama.cpp 512).</summary>
     public int BatchSize { get; init; }
     public string? MarkdownPath { get; init; }
+    /// <summary>Batched decode instead of the side-by-side table: sequences decoded together (e.g. 1,4).</summary>
+    public int[]? Sequences { get; init; }
     public bool Help { get; init; }
 
     // Child mode only.
@@ -36,6 +38,8 @@ internal sealed record BenchOptions
           --batch N         micro-batch for both engines (default: each engine's own)
           --quick           smoke run: preset tiny, Q4_0, 2 pairs (unless given)
           --markdown FILE   also write the report as markdown to FILE
+          --sequences 1,4   instead: batched decode, N sequences one token each per forward pass
+                            (continuous batching), aggregate tokens/s per engine and N ÷ first N
         """;
 
     /// <summary>Parses <paramref name="args"/>; throws <see cref="ArgumentException"/> naming the bad option.</summary>
@@ -58,6 +62,7 @@ internal sealed record BenchOptions
                 "--gen" => options with { Generate = Integers(name, Value())[0] },
                 "--batch" => options with { BatchSize = Integers(name, Value())[0] },
                 "--markdown" => options with { MarkdownPath = Value() },
+                "--sequences" => options with { Sequences = Integers(name, Value()) },
                 "--quick" => options,
                 "--help" or "-h" => options with { Help = true },
                 "--child" => options with { ChildEngine = Value() },
@@ -89,6 +94,8 @@ internal sealed record BenchOptions
 
     private BenchOptions Validated()
     {
+        if (Sequences is { } sequences && sequences.Any(n => n < 1 || n > 64))
+            throw new ArgumentException("--sequences takes counts from 1 to 64.");
         if (Pairs < 1 || Generate < 1 || PromptLengths.Any(p => p < 1) || Threads.Any(t => t < 1) || BatchSize < 0)
             throw new ArgumentException("--pairs, --gen, --prompt and --threads must be positive; --batch 0 or positive.");
         if (ChildEngine is not (null or "wallfacer" or "llama"))

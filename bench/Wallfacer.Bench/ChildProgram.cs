@@ -14,6 +14,12 @@ internal static class ChildProgram
         string path = options.ModelPath!;
         int threads = options.Threads[0];
         int context = options.ResolveContextLength();
+        if (options.Sequences is [int sequences])
+        {
+            var batched = BatchedDecodeChild.Run(options.ChildEngine!, path, threads, sequences, options.Generate, context);
+            Console.Out.WriteLine(JsonSerializer.Serialize(batched, BenchJson.Options));
+            return 0;
+        }
         Func<IBenchEngine> load = options.ChildEngine == "llama"
             ? () => LlamaEngine.Load(path, threads, context, options.BatchSize)
             : () => WallfacerEngine.Load(path, threads, context, options.BatchSize);

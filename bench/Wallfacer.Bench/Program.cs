@@ -27,7 +27,7 @@ internal static class Program
         if (options.ChildEngine != null)
             return ChildProgram.Run(options);
         string commandLine = "dotnet run -c Release --project bench/Wallfacer.Bench -- " + string.Join(' ', args.Select(Quote));
-        return SideBySide.Run(options, commandLine);
+        return options.Sequences is null ? SideBySide.Run(options, commandLine) : BatchedDecode.Run(options, commandLine);
     }
 
     private static string Quote(string arg) => arg.Contains(' ') ? $"\"{arg}\"" : arg;
