@@ -84,14 +84,17 @@ public class ThreadedGenerationTests
         }
     }
 
-    [Fact]
-    public void The_row_attention_equals_its_scalar_definition()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(77)]
+    [InlineData(129)] // the keys are taken in chunks of 128
+    [InlineData(300)]
+    public void The_row_attention_equals_its_scalar_definition(int visible)
     {
         using var model = SyntheticModels.Load(Shape(GgmlType.F32));
         var c = model.Config;
-        var random = new Random(5);
-        int visible = 77;
-        var cache = new KvCache(c, 128);
+        var random = new Random(5 + visible);
+        var cache = new KvCache(c, 320);
         for (int p = 0; p < visible; p++)
             cache.Store(0, p, RandomRow(random, c.KeyWidth), RandomRow(random, c.ValueWidth));
         cache.SetLength(visible);

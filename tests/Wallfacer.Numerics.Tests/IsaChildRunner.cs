@@ -13,7 +13,7 @@ internal static class IsaChildRunner
     internal static readonly Type[] KernelTestClasses =
     [
         typeof(VecDotTests), typeof(VecDotInt8Tests), typeof(VecDotPathTests), typeof(DequantizeTests), typeof(HalfConvertTests),
-        typeof(MatMulTests), typeof(MatMulFewTokensTests), typeof(MatMulPromptTilesTests), typeof(HalfAccumulatorTests),
+        typeof(MatMulTests), typeof(MatMulFewTokensTests), typeof(MatMulPromptTilesTests), typeof(HalfAccumulatorTests), typeof(HalfRoundingTests),
         typeof(MatVecRowsTests), typeof(GgmlDotTests), typeof(SwiGluTests),
     ];
 

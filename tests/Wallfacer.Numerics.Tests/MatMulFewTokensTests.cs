@@ -192,4 +192,32 @@ public class HalfAccumulatorTests
             Assert.Equal(slow, fast);
         }
     }
+
+    [Theory]
+    [InlineData(64, 64)]
+    [InlineData(128, 192)] // two 64-lane passes, rows further apart than they are wide
+    [InlineData(80, 96)]   // a 16-lane remainder
+    [InlineData(24, 24)]   // not a multiple of 16: row by row
+    public void Many_rows_at_once_equal_one_scale_and_update_per_row(int width, int stride)
+    {
+        var random = new Random(width + stride);
+        foreach (int n in new[] { 0, 1, 5, 37 })
+        {
+            ushort[] rows = Enumerable.Range(0, Math.Max(0, (n - 1) * stride + width))
+                .Select(i => HalfConvert.SingleToHalf(i % 13 == 4 ? 3e-6f : (float)(random.NextDouble() * 8 - 4))).ToArray();
+            float[] weights = Enumerable.Range(0, n).Select(_ => (float)random.NextDouble()).ToArray();
+            // Mostly 1 (no new maximum), sometimes a shrinking factor, once exactly 0 (the first key).
+            float[] rescales = Enumerable.Range(0, n).Select(j => j == 0 ? 0f : j % 4 == 2 ? (float)random.NextDouble() : 1f).ToArray();
+            float[] start = Enumerable.Range(0, width).Select(i => i % 7 == 3 ? 70000f : HalfConvert.HalfToSingle(HalfConvert.SingleToHalf((float)(random.NextDouble() * 2 - 1)))).ToArray();
+            float[] fast = (float[])start.Clone(), slow = (float[])start.Clone();
+            HalfAccumulator.MultiplyAddRows(rows, stride, rescales, weights, fast);
+            for (int j = 0; j < n; j++)
+            {
+                HalfAccumulator.ScaleReference(slow, rescales[j]);
+                var row = rows.AsSpan(j * stride, width).ToArray().Select(HalfConvert.HalfToSingle).ToArray();
+                HalfAccumulator.MultiplyAddReference(row, weights[j], slow);
+            }
+            Assert.Equal(slow, fast);
+        }
+    }
 }

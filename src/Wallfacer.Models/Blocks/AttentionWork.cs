@@ -13,7 +13,7 @@ namespace Wallfacer.Models.Blocks;
 /// <list type="bullet">
 /// <item><b>Row path</b> (<c>ggml_compute_forward_flash_attn_ext_f16_one_chunk</c>, batches under 64 queries, i.e.
 /// generation): the query is rounded to half precision to meet the half-precision keys, and the value
-/// accumulator is kept in half precision.</item>
+/// accumulator is kept in half precision. <see cref="RowAttention"/> computes it.</item>
 /// <item><b>Tiled path</b> (<c>ggml_compute_forward_flash_attn_ext_tiled</c>, batches of 64+ queries, i.e. prompts):
 /// queries stay in float, keys are widened to float, the softmax advances one 64-key tile at a time, and
 /// values accumulate in float. <see cref="TiledAttention"/> computes it block by block.</item>
@@ -30,8 +30,7 @@ internal sealed class AttentionWork : IParallelWork
     internal const int KeyTile = 64;
 
     private readonly DecoderConfig _c;
-    private readonly float[][] _query;       // per worker: (keyDim)
-    private readonly float[][] _accumulator; // per worker: (valueDim)
+    private readonly RowAttention _rowAttention;
     private readonly TiledAttention _tiledAttention;
 
     private float[] _q = [];        // (tokens, heads·keyDim)
@@ -46,13 +45,9 @@ internal sealed class AttentionWork : IParallelWork
     public AttentionWork(DecoderConfig config, int workers)
     {
         _c = config;
-        _query = Alloc(workers, config.KeyHeadDim);
-        _accumulator = Alloc(workers, config.ValueHeadDim);
+        _rowAttention = new RowAttention(config, workers);
         _tiledAttention = new TiledAttention(config, workers);
     }
-
-    private static float[][] Alloc(int workers, int length) =>
-        Enumerable.Range(0, workers).Select(_ => new float[length]).ToArray();
 
     /// <summary>Attends <paramref name="tokens"/> query rows (at positions start, start+1, …) over the cache.</summary>
     public void Run(WorkerPool pool, KvCache cache, int layer, float[] q, float[] output, int tokens, int startPosition)
@@ -109,58 +104,11 @@ internal sealed class AttentionWork : IParallelWork
 
     private void AttendRow(int worker, int token, int head)
     {
-        int keyDim = _c.KeyHeadDim, valueDim = _c.ValueHeadDim;
-        int kvHead = head / (_c.HeadCount / _c.KvHeadCount);
-        int visible = PositionOf(token) + 1; // causal: positions 0..own position
-        var cache = CacheOf(token);
-        float scale = 1.0f / MathF.Sqrt(keyDim);
-
-        var q = _query[worker];
-        RoundThroughHalf(QueryRow(token, head), q);
-        var keys = cache.Keys(_layer, visible);
-        var values = cache.Values(_layer, visible);
-        var acc = _accumulator[worker]; // holds half-precision values, as llama.cpp's VKQ16
-        Array.Clear(acc);
-
-        // Keys and values stay fp16 here: the kernels widen them sixteen lanes at a time as they go.
-        float max = float.NegativeInfinity, sum = 0;
-        for (int j = 0; j < visible; j++)
-        {
-            float s = GgmlDot.HalfOrder(keys.Slice(j * cache.KeyWidth + kvHead * keyDim, keyDim), q) * scale;
-            float ms = 1.0f, vs = 1.0f;
-            if (s > max)
-            {
-                ms = MathF.Exp(max - s);
-                max = s;
-                HalfAccumulator.Scale(acc, ms);
-            }
-            else
-            {
-                vs = MathF.Exp(s - max);
-            }
-            HalfAccumulator.MultiplyAdd(values.Slice(j * cache.ValueWidth + kvHead * valueDim, valueDim), vs, acc); // ggml_vec_mad_f16
-            sum = sum * ms + vs; // llama.cpp's build does not contract this into an FMA
-        }
-        WriteOutput(token, head, acc, sum);
+        int valueDim = _c.ValueHeadDim;
+        _rowAttention.Attend(worker, CacheOf(token), _layer, head, QueryRow(token, head), PositionOf(token) + 1, // causal: positions 0..own
+            _output.AsSpan((token * _c.HeadCount + head) * valueDim, valueDim));
     }
 
     private Span<float> QueryRow(int token, int head) =>
         _q.AsSpan((token * _c.HeadCount + head) * _c.KeyHeadDim, _c.KeyHeadDim);
-
-    private void WriteOutput(int token, int head, float[] acc, float sum)
-    {
-        int valueDim = _c.ValueHeadDim;
-        var output = _output.AsSpan((token * _c.HeadCount + head) * valueDim, valueDim);
-        float inv = sum == 0 ? 0 : 1.0f / sum;
-        for (int d = 0; d < valueDim; d++)
-            output[d] = acc[d] * inv;
-    }
-
-    private static float RoundToHalf(float x) => HalfConvert.HalfToSingle(HalfConvert.SingleToHalf(x));
-
-    private static void RoundThroughHalf(ReadOnlySpan<float> source, Span<float> destination)
-    {
-        for (int i = 0; i < source.Length; i++)
-            destination[i] = RoundToHalf(source[i]);
-    }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -26,7 +27,7 @@ public static class HalfAccumulator
             for (; i + 8 <= x.Length; i += 8)
             {
                 var r = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref xs, (nuint)i), s, Vector256.LoadUnsafe(ref a, (nuint)i));
-                HalfConvert.HalfToSingle(HalfConvert.SingleToHalf(r)).StoreUnsafe(ref a, (nuint)i);
+                HalfRounding.RoundToHalf(r).StoreUnsafe(ref a, (nuint)i);
             }
         }
         MultiplyAddReference(x[i..], scale, acc[i..]);
@@ -49,11 +50,88 @@ public static class HalfAccumulator
             for (; i + 16 <= x.Length; i += 16)
             {
                 var r = Vector512.FusedMultiplyAdd(GgmlDot.Widen16(ref xs, i), s, Vector512.LoadUnsafe(ref a, (nuint)i));
-                HalfConvert.HalfToSingle(HalfConvert.SingleToHalf(r)).StoreUnsafe(ref a, (nuint)i);
+                HalfRounding.RoundToHalf(r).StoreUnsafe(ref a, (nuint)i);
             }
         }
         for (; i < x.Length; i++)
             acc[i] = RoundToHalf(MathF.FusedMultiplyAdd(HalfConvert.HalfToSingle(x[i]), scale, acc[i]));
+    }
+
+    /// <summary>
+    /// For rows j = 0…n−1 in order (row j = <paramref name="rows"/>[j·stride …], fp16 bits): when
+    /// <paramref name="rescales"/>[j] ≠ 1, first <c>acc = half(acc · rescales[j])</c> (<see cref="Scale"/>); then
+    /// <c>acc = half(fma(row_j, weights[j], acc))</c> (<see cref="MultiplyAdd(ReadOnlySpan{ushort}, float, Span{float})"/>).
+    /// That is the value side of llama.cpp's one-query attention over n keys. Skipping a rescale by exactly 1 changes
+    /// nothing, as the accumulator always holds fp16 values. With AVX-512 the accumulator stays in registers across
+    /// the rows, 64 lanes at a time, so the per-row chain is one FMA and one rounding.
+    /// </summary>
+    public static void MultiplyAddRows(ReadOnlySpan<ushort> rows, int stride, ReadOnlySpan<float> rescales, ReadOnlySpan<float> weights, Span<float> acc)
+    {
+        int n = weights.Length, width = acc.Length;
+        if (rescales.Length != n || stride < width || (n > 0 && rows.Length < (n - 1) * stride + width))
+            throw new ArgumentException($"{n} rows of {width} values {stride} apart need {(n - 1) * stride + width} elements and {n} rescales; got {rows.Length} and {rescales.Length}.");
+        if (!(Vector512.IsHardwareAccelerated && Avx512F.IsSupported) || width % 16 != 0)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                if (rescales[j] != 1f)
+                    Scale(acc, rescales[j]);
+                MultiplyAdd(rows.Slice(j * stride, width), weights[j], acc);
+            }
+            return;
+        }
+        int d = 0;
+        for (; d + 64 <= width; d += 64)
+            MultiplyAddRows64(rows, stride, d, rescales, weights, acc);
+        for (; d < width; d += 16)
+            MultiplyAddRows16(rows, stride, d, rescales, weights, acc);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void MultiplyAddRows64(ReadOnlySpan<ushort> rows, int stride, int d, ReadOnlySpan<float> rescales, ReadOnlySpan<float> weights, Span<float> acc)
+    {
+        ref float a = ref MemoryMarshal.GetReference(acc);
+        ref ushort r = ref MemoryMarshal.GetReference(rows);
+        var a0 = Vector512.LoadUnsafe(ref a, (nuint)d);
+        var a1 = Vector512.LoadUnsafe(ref a, (nuint)(d + 16));
+        var a2 = Vector512.LoadUnsafe(ref a, (nuint)(d + 32));
+        var a3 = Vector512.LoadUnsafe(ref a, (nuint)(d + 48));
+        for (int j = 0; j < weights.Length; j++)
+        {
+            if (rescales[j] != 1f)
+            {
+                var m = Vector512.Create(rescales[j]);
+                a0 = HalfRounding.RoundToHalf(a0 * m);
+                a1 = HalfRounding.RoundToHalf(a1 * m);
+                a2 = HalfRounding.RoundToHalf(a2 * m);
+                a3 = HalfRounding.RoundToHalf(a3 * m);
+            }
+            var w = Vector512.Create(weights[j]);
+            int o = j * stride + d;
+            a0 = HalfRounding.RoundToHalf(Vector512.FusedMultiplyAdd(GgmlDot.Widen16(ref r, o), w, a0));
+            a1 = HalfRounding.RoundToHalf(Vector512.FusedMultiplyAdd(GgmlDot.Widen16(ref r, o + 16), w, a1));
+            a2 = HalfRounding.RoundToHalf(Vector512.FusedMultiplyAdd(GgmlDot.Widen16(ref r, o + 32), w, a2));
+            a3 = HalfRounding.RoundToHalf(Vector512.FusedMultiplyAdd(GgmlDot.Widen16(ref r, o + 48), w, a3));
+        }
+        a0.StoreUnsafe(ref a, (nuint)d);
+        a1.StoreUnsafe(ref a, (nuint)(d + 16));
+        a2.StoreUnsafe(ref a, (nuint)(d + 32));
+        a3.StoreUnsafe(ref a, (nuint)(d + 48));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void MultiplyAddRows16(ReadOnlySpan<ushort> rows, int stride, int d, ReadOnlySpan<float> rescales, ReadOnlySpan<float> weights, Span<float> acc)
+    {
+        ref float a = ref MemoryMarshal.GetReference(acc);
+        ref ushort r = ref MemoryMarshal.GetReference(rows);
+        var a0 = Vector512.LoadUnsafe(ref a, (nuint)d);
+        for (int j = 0; j < weights.Length; j++)
+        {
+            if (rescales[j] != 1f)
+                a0 = HalfRounding.RoundToHalf(a0 * Vector512.Create(rescales[j]));
+            a0 = HalfRounding.RoundToHalf(Vector512.FusedMultiplyAdd(GgmlDot.Widen16(ref r, j * stride + d), Vector512.Create(weights[j]), a0));
+        }
+        a0.StoreUnsafe(ref a, (nuint)d);
     }
 
     /// <summary>acc[i] = half(acc[i] · scale) — <c>ggml_vec_scale_f16</c>.</summary>
@@ -65,14 +143,14 @@ public static class HalfAccumulator
             ref float a = ref MemoryMarshal.GetReference(acc);
             var s = Vector512.Create(scale);
             for (; i + 16 <= acc.Length; i += 16)
-                HalfConvert.HalfToSingle(HalfConvert.SingleToHalf(Vector512.LoadUnsafe(ref a, (nuint)i) * s)).StoreUnsafe(ref a, (nuint)i);
+                HalfRounding.RoundToHalf(Vector512.LoadUnsafe(ref a, (nuint)i) * s).StoreUnsafe(ref a, (nuint)i);
         }
         if (Vector256.IsHardwareAccelerated)
         {
             ref float a = ref MemoryMarshal.GetReference(acc);
             var s = Vector256.Create(scale);
             for (; i + 8 <= acc.Length; i += 8)
-                HalfConvert.HalfToSingle(HalfConvert.SingleToHalf(Vector256.LoadUnsafe(ref a, (nuint)i) * s)).StoreUnsafe(ref a, (nuint)i);
+                HalfRounding.RoundToHalf(Vector256.LoadUnsafe(ref a, (nuint)i) * s).StoreUnsafe(ref a, (nuint)i);
         }
         ScaleReference(acc[i..], scale);
     }
