@@ -50,14 +50,18 @@ public static class Transformer
     /// <summary>
     /// One decode step for several sequences at once (continuous batching): token t is appended to
     /// <paramref name="caches"/>[t] at its next position. The weights are read once for all of them; each
-    /// row's attention sees only its own cache. Row t of <c>state.Logits</c> receives sequence t's logits.
+    /// row's attention sees only its own cache. Row t of <c>state.Logits</c> receives sequence t's logits — for every
+    /// row, or only where <paramref name="logitsWanted"/>[t] is true (a prompt token riding the step needs none until
+    /// the prompt's last; the output projection is the largest matrix of a small model). Other rows are left stale.
     /// </summary>
     public static void ForwardSequences(DecoderModel model, ReadOnlySpan<int> tokens, ReadOnlySpan<KvCache> caches,
-        ForwardState s, WorkerPool pool)
+        ForwardState s, WorkerPool pool, ReadOnlySpan<bool> logitsWanted = default)
     {
         int n = tokens.Length;
         if (n == 0 || n > s.MaxBatch || caches.Length != n)
             throw new ArgumentException($"A batched decode takes 1..{s.MaxBatch} tokens, one per cache; got {n} tokens and {caches.Length} caches.");
+        if (!logitsWanted.IsEmpty && logitsWanted.Length != n)
+            throw new ArgumentException($"logitsWanted has {logitsWanted.Length} entries for {n} tokens; give one per token or none.", nameof(logitsWanted));
         for (int t = 0; t < n; t++)
         {
             var cache = caches[t];
@@ -69,7 +73,7 @@ public static class Transformer
             s.RowCaches[t] = cache;
             s.RowPositions[t] = cache.Length;
         }
-        Run(model, tokens, s, pool, LogitsFor.AllTokens, oneSequence: null);
+        Run(model, tokens, s, pool, LogitsFor.AllTokens, oneSequence: null, logitsWanted);
         for (int t = 0; t < n; t++)
             caches[t].SetLength(s.RowPositions[t] + 1);
         Array.Clear(s.RowCaches, 0, n);
@@ -80,7 +84,7 @@ public static class Transformer
     /// consecutive positions of <paramref name="oneSequence"/>, or (null) one row per sequence.
     /// </summary>
     private static void Run(DecoderModel model, ReadOnlySpan<int> tokens, ForwardState s, WorkerPool pool,
-        LogitsFor logitsFor, KvCache? oneSequence)
+        LogitsFor logitsFor, KvCache? oneSequence, ReadOnlySpan<bool> logitsWanted = default)
     {
         var c = model.Config;
         var w = model.Weights;
@@ -124,6 +128,11 @@ public static class Transformer
         }
 
         // Output: logits = Wout · norm(x) / logitScale, for the rows asked for.
+        if (!logitsWanted.IsEmpty)
+        {
+            OutputWantedRows(model, s, pool, logitsWanted);
+            return;
+        }
         int first = logitsFor == LogitsFor.LastToken ? n - 1 : 0, rows = n - first;
         NormRows(s.X.AsSpan(first * E), s.Normed, rows, E, w.OutputNorm, c.RmsNormEpsilon);
         if (logitsFor == LogitsFor.HiddenStates)
@@ -131,6 +140,35 @@ public static class Transformer
         s.MatMul.Multiply(w.Output, s.Normed, s.Logits, rows, pool);
         if (c.LogitScale != 1f)
             VectorOps.Scale(s.Logits.AsSpan(0, rows * c.VocabSize), 1.0f / c.LogitScale); // llama.cpp multiplies by the reciprocal
+    }
+
+    /// <summary>
+    /// The output projection for the wanted rows only: their normed states side by side, one product, then each
+    /// row's logits moved to its own row (last first, as a row only ever moves down). Each row's logits equal those of
+    /// the full product, as the kernels compute every (row, token) output the same way whatever the batch.
+    /// </summary>
+    private static void OutputWantedRows(DecoderModel model, ForwardState s, WorkerPool pool, ReadOnlySpan<bool> wanted)
+    {
+        var c = model.Config;
+        int E = c.EmbeddingLength, vocab = c.VocabSize, m = 0;
+        Span<int> rowOf = stackalloc int[wanted.Length];
+        for (int t = 0; t < wanted.Length; t++)
+        {
+            if (!wanted[t])
+                continue;
+            RmsNorm.Apply(s.X.AsSpan(t * E, E), model.Weights.OutputNorm, s.Normed.AsSpan(m * E, E), c.RmsNormEpsilon);
+            rowOf[m++] = t;
+        }
+        if (m == 0)
+            return;
+        s.MatMul.Multiply(model.Weights.Output, s.Normed, s.Logits, m, pool);
+        if (c.LogitScale != 1f)
+            VectorOps.Scale(s.Logits.AsSpan(0, m * vocab), 1.0f / c.LogitScale);
+        for (int k = m - 1; k >= 0; k--)
+        {
+            if (rowOf[k] != k)
+                s.Logits.AsSpan(k * vocab, vocab).CopyTo(s.Logits.AsSpan(rowOf[k] * vocab, vocab));
+        }
     }
 
     private static void Embed(ModelWeights w, DecoderConfig c, ReadOnlySpan<int> tokens, float[] x)

@@ -85,6 +85,44 @@ public class ThreadedGenerationTests
     }
 
     [Theory]
+    [InlineData(true, false, true, false)]
+    [InlineData(false, false, false, true)]
+    [InlineData(false, false, false, false)]
+    public void A_batched_step_computes_only_the_wanted_rows_logits_and_they_equal_the_full_step(bool w0, bool w1, bool w2, bool w3)
+    {
+        using var model = SyntheticModels.Load(Shape());
+        var c = model.Config;
+        bool[] wanted = [w0, w1, w2, w3];
+        using var pool = new WorkerPool(2);
+        KvCache[] Prefilled()
+        {
+            var state = new ForwardState(c, 1, 2);
+            return Enumerable.Range(0, 4).Select(s =>
+            {
+                var cache = new KvCache(c, 32);
+                for (int t = 0; t <= s; t++)
+                    Transformer.Forward(model, [7 * s + t + 1], cache, state, pool);
+                return cache;
+            }).ToArray();
+        }
+        var full = new ForwardState(c, 4, 2);
+        Transformer.ForwardSequences(model, [50, 51, 52, 53], Prefilled(), full, pool);
+        var some = new ForwardState(c, 4, 2);
+        some.Logits.AsSpan().Fill(float.NaN);
+        var caches = Prefilled();
+        Transformer.ForwardSequences(model, [50, 51, 52, 53], caches, some, pool, wanted);
+        for (int s = 0; s < 4; s++)
+        {
+            var row = some.Logits.AsSpan(s * c.VocabSize, c.VocabSize).ToArray();
+            if (wanted[s])
+                Assert.Equal(full.Logits.AsSpan(s * c.VocabSize, c.VocabSize).ToArray(), row);
+            else if (!wanted.Contains(true))
+                Assert.All(row, v => Assert.True(float.IsNaN(v))); // no output projection at all
+            Assert.Equal(s + 2, caches[s].Length); // every row's keys and values were still stored
+        }
+    }
+
+    [Theory]
     [InlineData(1)]
     [InlineData(77)]
     [InlineData(129)] // the keys are taken in chunks of 128

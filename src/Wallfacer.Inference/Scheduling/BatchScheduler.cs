@@ -31,6 +31,7 @@ public sealed class BatchScheduler : IDisposable
     private readonly KvCache[] _batchCaches;
     private readonly Slot[] _batchSlots;
     private readonly bool[] _batchRiding; // the row is a prompt token riding the step, not a decoded token
+    private readonly bool[] _batchWantsLogits; // a decoded token, or a riding prompt's last token
     private bool _stopping;
     private long _clock;
 
@@ -48,6 +49,7 @@ public sealed class BatchScheduler : IDisposable
         _batchCaches = new KvCache[_options.Slots];
         _batchSlots = new Slot[_options.Slots];
         _batchRiding = new bool[_options.Slots];
+        _batchWantsLogits = new bool[_options.Slots];
         _thread = new Thread(Loop) { IsBackground = true, Name = "wallfacer-batch-scheduler" };
         _thread.Start();
     }
@@ -234,7 +236,8 @@ public sealed class BatchScheduler : IDisposable
         }
         try
         {
-            Transformer.ForwardSequences(_model.Decoder, _batchTokens.AsSpan(0, n), _batchCaches.AsSpan(0, n), _decodeState, _decodePool);
+            Transformer.ForwardSequences(_model.Decoder, _batchTokens.AsSpan(0, n), _batchCaches.AsSpan(0, n), _decodeState, _decodePool,
+                _batchWantsLogits.AsSpan(0, n));
         }
         catch (Exception ex)
         {
@@ -265,6 +268,7 @@ public sealed class BatchScheduler : IDisposable
         _batchTokens[n] = token;
         _batchCaches[n] = slot.Session.Cache;
         _batchRiding[n] = riding;
+        _batchWantsLogits[n] = !riding || slot.PrefillCursor + 1 == slot.Request!.PromptTokens.Count;
         _batchSlots[n++] = slot;
     }
 
