@@ -14,11 +14,6 @@ internal static class BatchedDecode
 {
     public static int Run(BenchOptions options, string commandLine)
     {
-        if (!LlamaLibrary.IsAvailable)
-        {
-            Console.Error.WriteLine(LlamaLibrary.MissingMessage);
-            return 2;
-        }
         var log = Console.Error;
         log.WriteLine(commandLine);
         int[] counts = options.Sequences!;

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Numerics.Tensors;
-using System.Text;
 using Wallfacer.Conformance.Reference;
 using Wallfacer.Inference.Engine;
 using Wallfacer.Models;
@@ -61,12 +60,7 @@ internal static unsafe class BatchedDecodeChild
     /// <summary>llama.cpp's: one context with N sequence ids, one <c>llama_decode</c> of N tokens per step.</summary>
     private static BatchedDecodeResult Llama(string path, int threads, int sequences, int steps, int context)
     {
-        LlamaLibrary.EnsureInitialized();
-        nint model;
-        fixed (byte* p = Encoding.UTF8.GetBytes(path + "\0"))
-            model = LlamaNative.ModelLoadFromFile(p, LlamaNative.ModelDefaultParams());
-        if (model == 0)
-            throw new InvalidDataException($"llama.cpp could not load '{path}'.");
+        nint model = LlamaEngine.LoadModel(path);
         LlamaContextParams parameters = LlamaNative.ContextDefaultParams();
         parameters.ContextSize = (uint)(context * sequences); // llama.cpp gives each sequence an equal share
         parameters.MaxSequences = (uint)sequences;

@@ -32,13 +32,7 @@ internal sealed unsafe class LlamaEngine : IBenchEngine
     /// <summary>Loads <paramref name="path"/>; <paramref name="batchSize"/> 0 keeps llama.cpp's default batch sizes.</summary>
     public static LlamaEngine Load(string path, int threads, int contextLength, int batchSize)
     {
-        LlamaLibrary.EnsureInitialized();
-        nint model;
-        fixed (byte* p = Encoding.UTF8.GetBytes(path + "\0"))
-            model = LlamaNative.ModelLoadFromFile(p, LlamaNative.ModelDefaultParams());
-        if (model == 0)
-            throw new InvalidDataException($"llama.cpp could not load '{path}' (set WALLFACER_LLAMA_LOG=1 to see why).");
-
+        nint model = LoadModel(path);
         LlamaContextParams parameters = LlamaNative.ContextDefaultParams();
         parameters.ContextSize = (uint)contextLength;
         parameters.Threads = threads;
@@ -56,6 +50,17 @@ internal sealed unsafe class LlamaEngine : IBenchEngine
             throw new InvalidDataException($"llama.cpp could not create a {contextLength}-token context for '{path}'.");
         }
         return new LlamaEngine(model, context, contextLength);
+    }
+
+    /// <summary><c>llama_model_load_from_file</c> with default parameters; throws when llama.cpp refuses the file.</summary>
+    public static nint LoadModel(string path)
+    {
+        LlamaLibrary.EnsureInitialized();
+        nint model;
+        fixed (byte* p = Encoding.UTF8.GetBytes(path + "\0"))
+            model = LlamaNative.ModelLoadFromFile(p, LlamaNative.ModelDefaultParams());
+        return model != 0 ? model
+            : throw new InvalidDataException($"llama.cpp could not load '{path}' (set WALLFACER_LLAMA_LOG=1 to see why).");
     }
 
     public int EvaluateGreedy(ReadOnlySpan<int> tokens)

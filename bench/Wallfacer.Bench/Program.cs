@@ -1,3 +1,5 @@
+using Wallfacer.Conformance.Reference;
+
 namespace Wallfacer.Bench;
 
 /// <summary>
@@ -26,6 +28,11 @@ internal static class Program
         }
         if (options.ChildEngine != null)
             return ChildProgram.Run(options);
+        if (!LlamaLibrary.IsAvailable)
+        {
+            Console.Error.WriteLine(LlamaLibrary.MissingMessage);
+            return 2;
+        }
         string commandLine = "dotnet run -c Release --project bench/Wallfacer.Bench -- " + string.Join(' ', args.Select(Quote));
         return options.Sequences is null ? SideBySide.Run(options, commandLine) : BatchedDecode.Run(options, commandLine);
     }

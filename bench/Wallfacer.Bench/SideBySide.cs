@@ -15,11 +15,6 @@ internal static class SideBySide
 
     public static int Run(BenchOptions options, string commandLine)
     {
-        if (!LlamaLibrary.IsAvailable)
-        {
-            Console.Error.WriteLine(LlamaLibrary.MissingMessage);
-            return 2;
-        }
         var log = Console.Error;
         log.WriteLine(commandLine);
         var machine = MachineInfo.Collect();
