@@ -8,10 +8,10 @@ namespace Wallfacer.Numerics.Tests;
 /// The prompt kernels (batches of more than <see cref="MatMul.MaxFewTokens"/> tokens: MatMulQ8Tiles for Q4_0/Q8_0,
 /// MatMulLaneTiles for Q5_0/Q4_K/Q6_K) against one <see cref="VecDot.Dot"/> per (row, token), bit for bit, on shapes
 /// that leave partial row tiles (rows not a multiple of 4), partial token tiles and token pairs, odd block counts
-/// (a lone last block pair), several token blocks, and 1 or 2 threads. With AVX-512 off (IsaTierTests re-runs
-/// this project) the kernels step aside and the same assertions cover the per-pair fallback.
-/// The lane tiles (off in production, see <c>MatMul.AllowLaneTiles</c>) are compared with the 256-bit dot product
-/// whose lane order they follow.
+/// (a lone last block pair), several token blocks, and 1, 2 or 3 threads. With AVX-512 off (IsaTierTests re-runs
+/// this project) the kernels step aside and the same assertions cover the fallbacks (per-(row, token) dot products).
+/// The lane tiles are also compared with the path they replace for prompts, the one-token row kernels once per token
+/// (<c>MatMul.UseLaneTiles = false</c>).
 /// </summary>
 public class MatMulPromptTilesTests
 {
@@ -28,10 +28,18 @@ public class MatMulPromptTilesTests
                 foreach (int rows in new[] { 1, 5, 9 })
                     foreach (int tokens in new[] { 9, 14, 37 })
                         data.Add(type, blocks * 256, rows, tokens);
-        // More tokens than one token block holds (the activations of a block are kept to ~256 KiB).
+        // More tokens than one token block holds (MatMulQ8Tiles keeps a block's activations to ~256 KiB, the lane
+        // tiles to ~2 MiB), with several step blocks per row tile (the lane tiles keep a tile's weights to ~24 KiB).
         data.Add(GgmlType.Q6_K, 19 * 256, 6, 70);
         data.Add(GgmlType.Q4_K, 19 * 256, 3, 70);
         data.Add(GgmlType.Q5_0, 153 * 32, 7, 130);
+        data.Add(GgmlType.Q4_K, 32 * 256, 3, 181);
+        data.Add(GgmlType.Q6_K, 32 * 256, 5, 181);
+        data.Add(GgmlType.Q5_0, 255 * 32, 5, 181);
+        // Rows split into many small chunks at 3 threads (chunk ends inside a row tile), the Qwen2.5-0.5B widths.
+        data.Add(GgmlType.Q5_0, 896, 18, 11);
+        data.Add(GgmlType.Q6_K, 4864, 18, 11);
+        data.Add(GgmlType.Q4_K, 2048, 18, 11);
         return data;
     }
 
@@ -45,13 +53,14 @@ public class MatMulPromptTilesTests
 
     [Theory]
     [MemberData(nameof(Shapes))]
-    public void Lane_tiles_equal_the_256_bit_dot_product(GgmlType type, int columns, int rows, int tokens)
+    public void Lane_tiles_equal_the_row_kernels(GgmlType type, int columns, int rows, int tokens)
     {
-        if (type is GgmlType.Q4_0 or GgmlType.Q8_0 || !VecDot.IsAccelerated(VecDotPath.Vector256))
-            return; // Q4_0/Q8_0 have no lane tiles; without 256-bit vectors the tiles cannot run either
-        var (weights, x, expected) = Case(type, columns, rows, tokens,
-            (w, a) => VecDot.DotOnPath(VecDotPath.Vector256, type, w, a, columns));
-        Assert.Equal(expected, Multiply(new MatMul { AllowLaneTiles = true }, type, weights, rows, columns, x, tokens));
+        if (type is GgmlType.Q4_0 or GgmlType.Q8_0)
+            return; // no lane tiles
+        var (weights, x, expected) = Case(type, columns, rows, tokens, (w, a) => VecDot.Dot(type, w, a, columns));
+        float[] rowKernels = Multiply(new MatMul { UseLaneTiles = false }, type, weights, rows, columns, x, tokens);
+        Assert.Equal(expected, rowKernels);
+        Assert.Equal(rowKernels, Multiply(new MatMul { UseLaneTiles = true }, type, weights, rows, columns, x, tokens));
     }
 
     private delegate float RowDot(ReadOnlySpan<byte> weightRow, ReadOnlySpan<byte> activationRow);
@@ -83,11 +92,11 @@ public class MatMulPromptTilesTests
         return (weights, x, expected);
     }
 
-    /// <summary>The product at 1 and 2 threads, which must agree bit for bit; returns it.</summary>
+    /// <summary>The product at 1, 2 and 3 threads, which must agree bit for bit; returns it.</summary>
     private static unsafe float[] Multiply(MatMul matMul, GgmlType type, byte[] weights, int rows, int columns, float[] x, int tokens)
     {
         float[]? first = null;
-        foreach (int threads in new[] { 1, 2 })
+        foreach (int threads in new[] { 1, 2, 3 })
         {
             using var pool = new WorkerPool(threads);
             var y = new float[tokens * rows];

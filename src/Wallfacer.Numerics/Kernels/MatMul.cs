@@ -13,10 +13,10 @@ namespace Wallfacer.Numerics.Kernels;
 /// token (generation streams every weight once per token, so it is tuned for bandwidth),
 /// <see cref="MatMulFewTokens{TFormat, TWeights}"/> for 2–<see cref="MaxFewTokens"/> tokens (a continuous batch's decode
 /// step: each weight block is read once for all of them) and <see cref="MatMulQ8Tiles{TFormat, TUnpacked}"/> for
-/// longer batches (prompts); Q5_0, Q4_K and Q6_K prompts take <see cref="MatMulLaneTiles{TFormat}"/>. All are
-/// bit-identical to <see cref="VecDot.Dot"/>, so a sequence's logits do not depend on what it is batched with.
-/// Q5_0, Q4_K and Q6_K weights (the Q4_K_M mix) take the one-token row kernels of <see cref="MatVecDispatch"/> at
-/// any token count (once per token over each chunk of rows), also bit-identical to <see cref="VecDot.Dot"/>.
+/// longer batches (prompts). Q5_0, Q4_K and Q6_K weights (the Q4_K_M mix) take the one-token row kernels of
+/// <see cref="MatVecDispatch"/> for up to <see cref="MaxFewTokens"/> tokens (once per token over each chunk of rows)
+/// and <see cref="MatMulLaneTiles{TFormat}"/> for prompts. All are bit-identical to <see cref="VecDot.Dot"/>, so a
+/// sequence's logits do not depend on what it is batched with.
 /// One instance per session: it owns the activation scratch and allocates nothing per call once warm.
 /// </summary>
 public sealed unsafe partial class MatMul : IParallelWork
@@ -58,8 +58,8 @@ public sealed unsafe partial class MatMul : IParallelWork
             _tiles = TilesFor(w.Type);
             _matVec = tokens == 1 && _tiles != PairTiles.None && MatVecQ8Rows<Q4_0MatVec, Q4_0MatVecActivation>.IsSupported;
             _laneTiles = tokens > MaxFewTokens ? LaneTilesFor(w.Type) : LaneTiles.None;
-            // Q5_0/Q4_K/Q6_K: the one-token row kernels, once per token over each claimed chunk of rows (the chunk
-            // stays in cache between tokens), unless a test asked for the lane tiles.
+            // Q5_0/Q4_K/Q6_K without lane tiles (few tokens, or a test turned them off): the one-token row kernels, once
+            // per token over each claimed chunk of rows (the chunk stays in cache between tokens).
             _rowKernel = _laneTiles == LaneTiles.None && MatVecDispatch.Covers(w.Type);
             if (_rowKernel)
                 _rows.Prepare(w.Type, a, _activationRowBytes, tokens, w.Columns);

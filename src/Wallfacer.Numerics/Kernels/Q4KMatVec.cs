@@ -66,7 +66,7 @@ internal readonly unsafe struct Q4KMatVec : IKMatVecFormat
 
     /// <summary>The 12 packed bytes as 8 scales then 8 mins (6-bit each, one per byte).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<byte> ScalesAndMins(byte* packed)
+    internal static Vector128<byte> ScalesAndMins(byte* packed)
     {
         // Vector form of llama.cpp's 32-bit mask steps (utmp[0..3]): lanes 0 and 2 are u0 & 0x3f…, u1 & 0x3f…; lanes 1
         // and 3 take the low (scales) or high (mins) nibbles of u2 and the top two bits of u0 or u1. Reads 16 bytes
