@@ -7,7 +7,7 @@ namespace Wallfacer.Numerics.Tests;
 /// <summary>
 /// The one-token row kernels of the Q4_K_M mix (Q5_0 through MatVecQ8Rows, Q4_K and Q6_K through MatVecKRows):
 /// every output bit-identical to <see cref="VecDot.Dot"/> and close to the scalar reference, at row counts that
-/// leave 1–3 remainder rows and block counts that leave partial scale chunks, at 1 and 2 threads. On machines
+/// leave remainder rows (groups of 4) and block counts that leave partial scale chunks, at 1 and 2 threads. On machines
 /// without the kernels (the per-tier child runs) MatMul takes the dot products, and the same assertions hold.
 /// </summary>
 public sealed class MatVecRowsTests
@@ -16,7 +16,7 @@ public sealed class MatVecRowsTests
     {
         var data = new TheoryData<GgmlType, int, int>();
         foreach (int blocks in new[] { 1, 2, 3, 5, 15, 16, 17, 28, 33 })
-            foreach (int rows in new[] { 1, 3, 4, 5, 9, 14 })
+            foreach (int rows in new[] { 1, 3, 4, 5, 9, 14, 24, 37 })
                 data.Add(GgmlType.Q5_0, blocks * 32, rows);
         foreach (var type in new[] { GgmlType.Q4_K, GgmlType.Q6_K })
             foreach (int blocks in new[] { 1, 2, 3, 4, 7, 19 })
