@@ -17,7 +17,7 @@ internal static class BatchedDecode
         var log = Console.Error;
         log.WriteLine(commandLine);
         int[] counts = options.Sequences!;
-        int context = (BatchedDecodeChild.PromptLength + options.Generate + 16 + 255) / 256 * 256;
+        int context = (BatchedDecodeChild.PromptLength + options.Generate + 32 + 255) / 256 * 256;
         var report = new StringBuilder();
         report.AppendLine(CultureInfo.InvariantCulture, $"Batched decode, {options.Generate} steps after a {BatchedDecodeChild.PromptLength}-token prompt per sequence; medians of {options.Pairs} pairs. `{commandLine}`");
         report.AppendLine();

@@ -23,7 +23,7 @@ internal sealed record BatchedDecodeResult(string Engine, int Threads, int Seque
 internal static unsafe class BatchedDecodeChild
 {
     public const int PromptLength = 16;
-    private const int WarmUpSteps = 4;
+    private const int WarmUpSteps = 16; // past tiered compilation: a short measurement would otherwise time the JIT
 
     public static BatchedDecodeResult Run(string engine, string path, int threads, int sequences, int steps, int context) =>
         engine == "llama" ? Llama(path, threads, sequences, steps, context) : Wallfacer(path, threads, sequences, steps, context);
