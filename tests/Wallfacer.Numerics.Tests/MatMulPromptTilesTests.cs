@@ -8,7 +8,7 @@ namespace Wallfacer.Numerics.Tests;
 /// The prompt kernels (batches of more than <see cref="MatMul.MaxFewTokens"/> tokens: MatMulQ8Tiles for Q4_0/Q8_0,
 /// MatMulLaneTiles for Q5_0/Q4_K/Q6_K) against one <see cref="VecDot.Dot"/> per (row, token), bit for bit, on shapes
 /// that leave partial row tiles (rows not a multiple of 4), partial token tiles and token pairs, odd block counts
-/// (a lone last block pair), several token blocks, and 1 or 2 threads. With AVX-512 off (IsaTierTests re-runs
+/// (a lone last block pair), several token blocks, several row panels, and 1 or 2 threads. With AVX-512 off (IsaTierTests re-runs
 /// this project) the kernels step aside and the same assertions cover the per-pair fallback.
 /// The lane tiles (off in production, see <c>MatMul.AllowLaneTiles</c>) are compared with the 256-bit dot product
 /// whose lane order they follow.
@@ -32,6 +32,9 @@ public class MatMulPromptTilesTests
         data.Add(GgmlType.Q6_K, 19 * 256, 6, 70);
         data.Add(GgmlType.Q4_K, 19 * 256, 3, 70);
         data.Add(GgmlType.Q5_0, 153 * 32, 7, 130);
+        // Chunks of rows longer than one Q8-tile panel (about 128 KiB of weights), ending in a partial tile.
+        data.Add(GgmlType.Q4_0, 153 * 32, 83, 37);
+        data.Add(GgmlType.Q8_0, 153 * 32, 83, 37);
         return data;
     }
 
