@@ -8,10 +8,10 @@ namespace Wallfacer.Numerics.Tests;
 /// The prompt kernels (batches of more than <see cref="MatMul.MaxFewTokens"/> tokens: MatMulQ8Tiles for Q4_0/Q8_0,
 /// MatMulLaneTiles for Q5_0/Q4_K/Q6_K) against one <see cref="VecDot.Dot"/> per (row, token), bit for bit, on shapes
 /// that leave partial row tiles (rows not a multiple of 4), partial token tiles and token pairs, odd block counts
-/// (a lone last block pair), several token blocks, and 1, 2 or 3 threads. With AVX-512 off (IsaTierTests re-runs
-/// this project) the kernels step aside and the same assertions cover the fallbacks (per-(row, token) dot products).
-/// The lane tiles are also compared with the path they replace for prompts, the one-token row kernels once per token
-/// (<c>MatMul.UseLaneTiles = false</c>).
+/// (a lone last block pair), several token blocks, several row panels, and 1, 2 or 3 threads. With AVX-512 off
+/// (IsaTierTests re-runs this project) the kernels step aside and the same assertions cover the fallbacks
+/// (per-(row, token) dot products). The lane tiles are also compared with the path they replace for prompts, the
+/// one-token row kernels once per token (<c>MatMul.UseLaneTiles = false</c>).
 /// </summary>
 public class MatMulPromptTilesTests
 {
@@ -40,6 +40,9 @@ public class MatMulPromptTilesTests
         data.Add(GgmlType.Q5_0, 896, 18, 11);
         data.Add(GgmlType.Q6_K, 4864, 18, 11);
         data.Add(GgmlType.Q4_K, 2048, 18, 11);
+        // Chunks of rows longer than one Q8-tile panel (about 128 KiB of weights), ending in a partial tile.
+        data.Add(GgmlType.Q4_0, 153 * 32, 83, 37);
+        data.Add(GgmlType.Q8_0, 153 * 32, 83, 37);
         return data;
     }
 

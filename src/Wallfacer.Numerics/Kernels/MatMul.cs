@@ -48,8 +48,9 @@ public sealed unsafe partial class MatMul : IParallelWork
     {
         if (x.Length < (long)tokens * w.Columns || y.Length < (long)tokens * w.Rows)
             throw new ArgumentException($"Buffers too small for {tokens} tokens × ({w.Rows}×{w.Columns}) weights.");
-        PrepareActivations(w, x, tokens);
+        ReserveActivations(w, tokens);
         fixed (byte* a = _activations)
+        fixed (float* px = x)
         fixed (float* py = y)
         {
             _weights = w;
@@ -61,10 +62,11 @@ public sealed unsafe partial class MatMul : IParallelWork
             // Q5_0/Q4_K/Q6_K without lane tiles (few tokens, or a test turned them off): the one-token row kernels, once
             // per token over each claimed chunk of rows (the chunk stays in cache between tokens).
             _rowKernel = _laneTiles == LaneTiles.None && MatVecDispatch.Covers(w.Type);
-            if (_rowKernel)
-                _rows.Prepare(w.Type, a, _activationRowBytes, tokens, w.Columns);
             _fewTokens = tokens is > 1 and <= MaxFewTokens && _tiles != PairTiles.None && MatMulFewTokens<Q4_0FewTokens, Vector512<byte>>.IsSupported;
             _promptTiles = !_matVec && !_fewTokens && _tiles != PairTiles.None;
+            PrepareActivations(w, px, tokens, a, pool);
+            if (_rowKernel)
+                _rows.Prepare(w.Type, a, _activationRowBytes, tokens, w.Columns);
             if (_laneTiles != LaneTiles.None)
                 PrepareLaneTiles(w, tokens, a, pool.ThreadCount);
             else if (_fewTokens)
@@ -81,18 +83,14 @@ public sealed unsafe partial class MatMul : IParallelWork
         }
     }
 
-    private void PrepareActivations(in WeightMatrix w, ReadOnlySpan<float> x, int tokens)
+    /// <summary>Sizes the activation buffer for <paramref name="tokens"/> rows of the weights' activation type.</summary>
+    private void ReserveActivations(in WeightMatrix w, int tokens)
     {
         _activationType = VecDot.ActivationType(w.Type);
         _activationRowBytes = checked((int)GgmlTypeInfo.RowBytes(_activationType, w.Columns));
         long needed = (long)_activationRowBytes * tokens;
         if (_activations.Length < needed)
             _activations = GC.AllocateUninitializedArray<byte>(checked((int)needed), pinned: true);
-        for (int t = 0; t < tokens; t++)
-        {
-            Quantizer.QuantizeActivationRow(_activationType, x.Slice(t * w.Columns, w.Columns),
-                _activations.AsSpan(t * _activationRowBytes, _activationRowBytes));
-        }
     }
 
     /// <summary>Weight types with a tiled kernel (<see cref="MatMulQ8Tiles{TFormat, TUnpacked}"/>) on this machine.</summary>
@@ -120,21 +118,13 @@ public sealed unsafe partial class MatMul : IParallelWork
         _activationScales.AsSpan(tokens * blocks, 16).Clear();
     }
 
-    /// <summary>The activation rows laid out for <see cref="MatMulQ8Tiles{TFormat, TUnpacked}"/>, and per-worker weight-scale room.</summary>
+    /// <summary>Per-worker weight-scale room for <see cref="MatMulQ8Tiles{TFormat, TUnpacked}"/> (the activations were laid out with their quantization).</summary>
     private void PreparePromptTiles(in WeightMatrix w, int tokens, byte* act, int workers)
     {
         int blocks = w.Columns / 32;
-        long needed = MatMulQ8Tiles<Q4_0Tiles, Vector512<byte>>.PreparedBytes(tokens, blocks);
-        if (_prepared.Length < needed)
-            _prepared = GC.AllocateUninitializedArray<byte>(checked((int)needed), pinned: true);
-        fixed (byte* p = _prepared)
-        {
-            if (_tiles == PairTiles.Q4_0)
-                MatMulQ8Tiles<Q4_0Tiles, Vector512<byte>>.Prepare(act, _activationRowBytes, tokens, blocks, p);
-            else
-                MatMulQ8Tiles<Q8_0Tiles, Q8_0Unpacked>.Prepare(act, _activationRowBytes, tokens, blocks, p);
-        }
-        int scratch = MatMulQ8Tiles<Q4_0Tiles, Vector512<byte>>.ScratchFloats(blocks);
+        int scratch = _tiles == PairTiles.Q4_0
+            ? MatMulQ8Tiles<Q4_0Tiles, Vector512<byte>>.ScratchFloats(blocks)
+            : MatMulQ8Tiles<Q8_0Tiles, Q8_0Unpacked>.ScratchFloats(blocks);
         if (_rowScales.Length < workers || _rowScales[0].Length < scratch)
             _rowScales = PinnedRows(workers, scratch);
     }

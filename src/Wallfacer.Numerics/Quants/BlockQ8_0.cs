@@ -5,7 +5,7 @@ namespace Wallfacer.Numerics.Quants;
 /// Ported from ggml/src/ggml-quants.c (quantize_row_q8_0_ref, dequantize_row_q8_0) and, for activations,
 /// ggml/src/ggml-cpu/arch/x86/quants.c (quantize_row_q8_0).
 /// </summary>
-internal static class BlockQ8_0
+internal static partial class BlockQ8_0
 {
     public const int BlockSize = 32;
     public const int BlockBytes = 34;
@@ -43,9 +43,21 @@ internal static class BlockQ8_0
     /// <summary>
     /// The activation quantizer of llama.cpp's x86 CPU backend (AVX/AVX2 builds): id = 127/amax and
     /// round-to-nearest-even (<c>_mm256_round_ps</c>), then saturating packs. It can differ from
-    /// <see cref="Quantize"/> by one unit in a few quants.
+    /// <see cref="Quantize"/> by one unit in a few quants. With AVX-512 it runs vectorised (<see cref="QuantizeActivation512"/>,
+    /// the same bytes); this scalar form is the reference.
     /// </summary>
     public static void QuantizeActivation(ReadOnlySpan<float> src, Span<byte> dst)
+    {
+        if (UseActivation512)
+        {
+            QuantizeActivation512(src, dst);
+            return;
+        }
+        QuantizeActivationReference(src, dst);
+    }
+
+    /// <summary>The scalar form of <see cref="QuantizeActivation"/>.</summary>
+    internal static void QuantizeActivationReference(ReadOnlySpan<float> src, Span<byte> dst)
     {
         int blocks = src.Length / BlockSize;
         for (int ib = 0; ib < blocks; ib++)
