@@ -8,7 +8,7 @@ namespace Wallfacer.Numerics.Kernels;
 /// <summary>
 /// How <see cref="MatMulFewTokens{TFormat, TWeights}"/> unpacks a pair of 32-element weight blocks once and forms
 /// its int8 partial sums against each token's prepared activation pair (<see cref="MatMulFewTokens{TFormat, TWeights}.PairBytes"/>
-/// bytes: 64 int8 values, 64 bytes of format-specific help, 16 float scales). The sixteen int32 lanes are those of
+/// bytes: 64 int8 values, 64 bytes of format-specific help). The sixteen int32 lanes are those of
 /// <see cref="VecDot"/>'s AVX-512 paths (block b in the low 256 bits, b + 1 in the high; each lane the sum over
 /// four consecutive elements), so the integer sums are <see cref="VecDot.Dot"/>'s.
 /// </summary>

@@ -34,7 +34,7 @@ public sealed unsafe partial class MatMul : IParallelWork
     private bool _fewTokens;                 // 2..MaxFewTokens tokens (batched decode): MatMulFewTokens
     private bool _promptTiles;               // longer batches (prompts): MatMulQ8Tiles
     private LaneTiles _laneTiles;            // longer batches of Q5_0/Q4_K/Q6_K weights: MatMulLaneTiles
-    private byte[] _prepared = [];           // (tokens, pairs, MatMulFewTokens.PairBytes), pinned
+    private byte[] _prepared = [];           // (tokens, pairs, MatMulFewTokens.PairBytes) + block scales, pinned
     private float[] _activationScales = [];  // (tokens, blocks) for the pair tiles, pinned
     private float[][] _rowScales = [];       // per worker: 4 rows of weight block scales (and few-token scratch), pinned
     private readonly MatVecDispatch _rows = new(); // Q5_0/Q4_K/Q6_K (the Q4_K_M mix), any token count

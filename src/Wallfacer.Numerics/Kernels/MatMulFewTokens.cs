@@ -11,8 +11,10 @@ namespace Wallfacer.Numerics.Kernels;
 /// unpacked once per pass and applied to up to four tokens (four rows × four tokens per pass; more tokens take
 /// another pass over the same four rows, which are then in L1). The activation side of every block pair is
 /// prepared once per call by <see cref="Prepare"/> — values, format help (<see cref="IFewTokensFormat{T}.Help"/>)
-/// and the block scales spread over their lanes — so per (row, token, pair) the work is the integer sums, one
-/// conversion, one scale product and one fused multiply-add.
+/// and the block scales as floats — so per (row, token, pair) the work is the integer sums, one conversion, one
+/// scale product and one fused multiply-add. Weight and activation scales are both kept compact (two floats a pair,
+/// spread over their lanes by one permute when used): the working set of a wide row (4864 columns) then stays in
+/// L1, which was worth ~10–18% over storing them spread (64 bytes a pair).
 /// Per (row, token) it computes exactly what <see cref="VecDot.Dot"/> computes on its AVX-512 path (the lane sums,
 /// the scale products dw·dx, the FMA order and the final lane sum), so a token's outputs do not depend on which
 /// other tokens share the batch. <see cref="Reference"/> is the same arithmetic in plain scalar code.
@@ -21,8 +23,8 @@ internal static unsafe class MatMulFewTokens<TFormat, TWeights>
     where TFormat : struct, IFewTokensFormat<TWeights>
     where TWeights : struct
 {
-    /// <summary>Bytes of one token's prepared block pair: 64 int8 values, 64 help bytes, 16 float scales.</summary>
-    public const int PairBytes = 192;
+    /// <summary>Bytes of one token's prepared block pair: 64 int8 values and 64 help bytes (its two scales are stored apart).</summary>
+    public const int PairBytes = 128;
 
     private const int Chunk = 16; // blocks whose weight scales are converted together
     private const int ActivationBlockBytes = 34; // Q8_0: fp16 d + 32 int8
@@ -33,16 +35,22 @@ internal static unsafe class MatMulFewTokens<TFormat, TWeights>
     public static bool IsSupported => VecDotInt8.Use512 && Avx512Vbmi.IsSupported && Avx2.IsSupported;
 
     /// <summary>Bytes <see cref="Prepare"/> writes for <paramref name="tokens"/> rows of <paramref name="blocks"/> blocks.</summary>
-    public static long PreparedBytes(int tokens, int blocks) => (long)tokens * ((blocks + 1) / 2) * PairBytes;
+    public static long PreparedBytes(int tokens, int blocks) => ScalesOffset(tokens, blocks) + ((long)tokens * 2 * ((blocks + 1) / 2) + 16) * sizeof(float);
+
+    // The pairs, then the activation block scales: (tokens, 2·pairs) floats, and 16 floats for Rows4's wide load.
+    private static long ScalesOffset(int tokens, int blocks) => (long)tokens * ((blocks + 1) / 2) * PairBytes;
 
     /// <summary>
     /// Lays out the Q8_0 activation rows (<paramref name="tokens"/> × <paramref name="actRowBytes"/>) as block pairs
-    /// for <see cref="Run"/>: (tokens, pairs, <see cref="PairBytes"/>). A lone last block's pair has zero values,
-    /// help and scales in its high half, which is what VecDot's odd-block step adds.
+    /// for <see cref="Run"/>: (tokens, pairs, <see cref="PairBytes"/>), then the block scales as floats (tokens,
+    /// 2·pairs). A lone last block's pair has zero values, help and scale in its high half, which is what VecDot's
+    /// odd-block step adds. The scales are kept compact (8 bytes a pair rather than spread over 64) so that a wide
+    /// row's prepared tokens take less of L1.
     /// </summary>
     public static void Prepare(byte* act, int actRowBytes, int tokens, int blocks, byte* prepared)
     {
         byte* dst = prepared;
+        float* scales = (float*)(prepared + ScalesOffset(tokens, blocks));
         for (int t = 0; t < tokens; t++)
         {
             byte* a = act + (long)t * actRowBytes;
@@ -55,13 +63,17 @@ internal static unsafe class MatMulFewTokens<TFormat, TWeights>
                 Vector512.Store(TFormat.Help(values), dst + 64);
                 float dl = HalfConvert.HalfToSingle(Unsafe.ReadUnaligned<ushort>(low));
                 float dh = pair ? HalfConvert.HalfToSingle(Unsafe.ReadUnaligned<ushort>(high)) : 0f;
-                Vector512.Store(Vector512.Create(Vector256.Create(dl), Vector256.Create(dh)), (float*)(dst + 128));
+                *scales++ = dl;
+                *scales++ = dh;
             }
         }
     }
 
-    /// <summary>Floats of per-worker scratch <see cref="Run"/> needs: spread weight scales and padded row tails of 4 rows.</summary>
-    public static int ScratchFloats(int blocks) => 4 * ((blocks + 1) / 2) * 16 + 4 * TailBytes / sizeof(float);
+    /// <summary>Floats of per-worker scratch <see cref="Run"/> needs: weight scales and padded row tails of 4 rows.</summary>
+    public static int ScratchFloats(int blocks) => ScaleFloats(blocks) + 4 * TailBytes / sizeof(float);
+
+    // 4 rows of 2·pairs scales, plus one chunk: chunks are stored whole, and Rows4 loads 16 floats from each pair's.
+    private static int ScaleFloats(int blocks) => 4 * 2 * ((blocks + 1) / 2) + Chunk;
 
     /// <summary>
     /// y[t·yStride + r] = dot(W[r], x[t]) for rows [start, end) and tokens [0, tokens). <paramref name="prepared"/> is
@@ -74,6 +86,8 @@ internal static unsafe class MatMulFewTokens<TFormat, TWeights>
     {
         int pairs = (blocks + 1) / 2;
         long xStride = (long)pairs * PairBytes;
+        float* dx = (float*)(prepared + ScalesOffset(tokens, blocks));
+        long dStride = 2L * pairs;
         // Every pair is read with the wide load straight from its row, which may run past the row's end: into the next
         // row, harmless (the bytes read there are not used, and a lone last block's partner gets zero activations and
         // scale 0) — except past the matrix's end, where the mapping may end. So the last rows of the matrix read their
@@ -85,8 +99,8 @@ internal static unsafe class MatMulFewTokens<TFormat, TWeights>
             RowBytes = rowBytes,
             Pairs = pairs,
             WidePairs = widePairs,
-            Scales = (Vector512<float>*)scratch,
-            Tails = (byte*)(scratch + 4 * pairs * 16),
+            Scales = scratch,
+            Tails = (byte*)(scratch + ScaleFloats(blocks)),
         };
         int r = start;
         for (; r + 4 <= end; r += 4)
@@ -96,14 +110,15 @@ internal static unsafe class MatMulFewTokens<TFormat, TWeights>
             PrepareGroup(group, blocks);
             int t = 0;
             for (; t + 4 <= tokens; t += 4)
-                Rows4<FourTokens>(group, prepared + t * xStride, xStride, y + (long)t * yStride + r, yStride);
+                Rows4<FourTokens>(group, prepared + t * xStride, xStride, dx + t * dStride, dStride, y + (long)t * yStride + r, yStride);
             byte* x = prepared + t * xStride;
+            float* d = dx + t * dStride;
             float* yt = y + (long)t * yStride + r;
             switch (tokens - t)
             {
-                case 3: Rows4<ThreeTokens>(group, x, xStride, yt, yStride); break;
-                case 2: Rows4<TwoTokens>(group, x, xStride, yt, yStride); break;
-                case 1: Rows4<OneToken>(group, x, xStride, yt, yStride); break;
+                case 3: Rows4<ThreeTokens>(group, x, xStride, d, dStride, yt, yStride); break;
+                case 2: Rows4<TwoTokens>(group, x, xStride, d, dStride, yt, yStride); break;
+                case 1: Rows4<OneToken>(group, x, xStride, d, dStride, yt, yStride); break;
             }
         }
         for (; r < end; r++)
@@ -121,22 +136,24 @@ internal static unsafe class MatMulFewTokens<TFormat, TWeights>
     {
         public byte* Rows;
         public int RowBytes, Pairs, WidePairs;
-        public Vector512<float>* Scales; // (row, pair): block 2p's scale in lanes 0–7, 2p + 1's in 8–15 (0 if absent)
+        public float* Scales;            // (row, 2·pairs): block b's scale as a float (0 for a lone last block's partner)
         public byte* Tails;              // (row, TailBytes): pairs from WidePairs on, zero-padded to whole pairs
     }
 
     /// <summary>
-    /// Fills the group's scratch: the weight scales spread over their lanes (converted 16 blocks at a time), and each
-    /// row's last pairs copied with zeros after them, so the main loop has one shape (a lone last block becomes a
-    /// pair whose second block is zero, with scale 0: the 0·0 that VecDot adds for it).
+    /// Fills the group's scratch: the weight scales as floats (converted 16 blocks at a time), and each row's last
+    /// pairs copied with zeros after them, so the main loop has one shape (a lone last block becomes a pair whose
+    /// second block is zero, with scale 0: the 0·0 that VecDot adds for it). The scales stay compact (8 bytes a
+    /// pair, spread over their lanes in <see cref="Rows4"/>): spread copies were 64 bytes a pair, which for wide
+    /// rows filled L1 and evicted the prefetched weights.
     /// </summary>
     private static void PrepareGroup(in Group g, int blocks)
     {
         if (blocks % 2 == 0)
-            SpreadScalesFlat(g, blocks);
+            ConvertScalesFlat(g, blocks);
         else
             for (int i = 0; i < 4; i++)
-                SpreadScales(g.Rows + (long)i * g.RowBytes, g.Scales + i * g.Pairs, blocks);
+                ConvertScales(g.Rows + (long)i * g.RowBytes, g.Scales + i * 2 * g.Pairs, blocks);
         if (g.WidePairs == g.Pairs)
             return;
         int tailOffset = g.WidePairs * 2 * BlockBytes;
@@ -149,48 +166,38 @@ internal static unsafe class MatMulFewTokens<TFormat, TWeights>
     }
 
     /// <summary>
-    /// Even block counts: the four rows are 4·blocks consecutive blocks and their pairs are the scratch's pairs in
-    /// order, so the scales are converted 16 at a time straight through the group. Only a group whose block count
-    /// is not a multiple of 16 ends in a partial chunk (gathered); model shapes (blocks a multiple of 4) have none.
+    /// Even block counts: the four rows are 4·blocks consecutive blocks, stored in order, so the scales are converted
+    /// 16 at a time straight through the group. Only a group whose block count is not a multiple of 16 ends in a
+    /// partial chunk (gathered; its absent lanes are 0, stored into the padding); model shapes have none.
     /// </summary>
-    private static void SpreadScalesFlat(in Group g, int blocks)
+    private static void ConvertScalesFlat(in Group g, int blocks)
     {
         int total = 4 * blocks;
         for (int c = 0; c < total; c += Chunk)
-        {
-            int count = Math.Min(Chunk, total - c);
-            byte* first = g.Rows + (long)c * BlockBytes;
-            Vector512<uint> halves = count == Chunk ? TFormat.ScaleHalves(first) : Q8RowHelpers.GatherScaleHalves(first, count, BlockBytes);
-            Spread(HalfConvert.HalfToSingle(halves), g.Scales + c / 2, count);
-        }
+            Vector512.Store(Convert16(g.Rows + (long)c * BlockBytes, Math.Min(Chunk, total - c)), g.Scales + c);
     }
 
-    /// <summary>One row's scales (odd block counts: its lone last block pairs with a zero scale).</summary>
-    private static void SpreadScales(byte* row, Vector512<float>* spread, int blocks)
+    /// <summary>
+    /// One row's scales (odd block counts), stored at 2·pairs = blocks + 1 floats a row: the last chunk's absent lanes
+    /// are 0, so the lone last block's partner gets scale 0 (the lanes after it are overwritten by the next row).
+    /// </summary>
+    private static void ConvertScales(byte* row, float* scales, int blocks)
     {
         for (int c = 0; c < blocks; c += Chunk)
-        {
-            int count = Math.Min(Chunk, blocks - c);
-            Vector512<uint> halves = count == Chunk ? TFormat.ScaleHalves(row + c * BlockBytes) : Q8RowHelpers.GatherScaleHalves(row + c * BlockBytes, count, BlockBytes);
-            Spread(HalfConvert.HalfToSingle(halves), spread + c / 2, count);
-        }
+            Vector512.Store(Convert16(row + c * BlockBytes, Math.Min(Chunk, blocks - c)), scales + c);
     }
 
-    /// <summary>Scales of <paramref name="count"/> blocks → (count + 1) / 2 pair vectors (2p in lanes 0–7, 2p + 1 in 8–15).</summary>
+    /// <summary>The scales of <paramref name="count"/> (≤ 16) consecutive blocks as floats, 0 in lanes from count on.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Spread(Vector512<float> scales, Vector512<float>* spread, int count)
-    {
-        Vector512<int> pick = Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
-        for (int k = 0; k < count; k += 2, pick += Vector512.Create(2))
-            *spread++ = Avx512F.PermuteVar16x32(scales, pick);
-    }
+    private static Vector512<float> Convert16(byte* first, int count) => HalfConvert.HalfToSingle(
+        count == Chunk ? TFormat.ScaleHalves(first) : Q8RowHelpers.GatherScaleHalves(first, count, BlockBytes));
 
     /// <summary>Four weight rows × <typeparamref name="TCount"/> tokens: accumulator a{t}{i} is token t, row i.</summary>
     // Not inlined: each token count gets its own body, with the unused accumulators removed as dead code. One loop
     // with no inner branches, so the JIT keeps the sixteen accumulators in registers.
     [MethodImpl(MethodImplOptions.NoInlining)]
     [SkipLocalsInit]
-    private static void Rows4<TCount>(in Group g, byte* x, long xStride, float* y, long yStride)
+    private static void Rows4<TCount>(in Group g, byte* x, long xStride, float* dx, long dStride, float* y, long yStride)
         where TCount : struct, ITokenCount
     {
         byte* r0 = g.Rows, r1 = r0 + g.RowBytes, r2 = r1 + g.RowBytes, r3 = r2 + g.RowBytes;
@@ -198,7 +205,10 @@ internal static unsafe class MatMulFewTokens<TFormat, TWeights>
         long shift = (long)g.WidePairs * 2 * BlockBytes;
         byte* t0 = g.Tails - shift, t1 = t0 + TailBytes, t2 = t1 + TailBytes, t3 = t2 + TailBytes;
         byte* x1 = x + xStride, x2 = x1 + xStride, x3 = x2 + xStride;
-        Vector512<float>* s0 = g.Scales, s1 = s0 + g.Pairs, s2 = s1 + g.Pairs, s3 = s2 + g.Pairs;
+        float* d0 = dx, d1 = d0 + dStride, d2 = d1 + dStride, d3 = d2 + dStride;
+        float* s0 = g.Scales, s1 = s0 + 2 * g.Pairs, s2 = s1 + 2 * g.Pairs, s3 = s2 + 2 * g.Pairs;
+        // Block 2p's scale in lanes 0–7, 2p + 1's in 8–15, from the 16 floats loaded at 2p.
+        Vector512<int> pick = Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
         int pairs = g.Pairs, widePairs = g.WidePairs;
         Vector512<float> a00 = default, a01 = default, a02 = default, a03 = default;
         Vector512<float> a10 = default, a11 = default, a12 = default, a13 = default;
@@ -223,9 +233,12 @@ internal static unsafe class MatMulFewTokens<TFormat, TWeights>
             TWeights q2 = TFormat.Pair((wide ? r2 : t2) + o);
             TWeights q3 = TFormat.Pair((wide ? r3 : t3) + o);
             long xo = (long)p * PairBytes;
-            Vector512<float> w0 = s0[p], w1 = s1[p], w2 = s2[p], w3 = s3[p];
+            Vector512<float> w0 = Avx512F.PermuteVar16x32(Vector512.Load(s0 + 2 * p), pick);
+            Vector512<float> w1 = Avx512F.PermuteVar16x32(Vector512.Load(s1 + 2 * p), pick);
+            Vector512<float> w2 = Avx512F.PermuteVar16x32(Vector512.Load(s2 + 2 * p), pick);
+            Vector512<float> w3 = Avx512F.PermuteVar16x32(Vector512.Load(s3 + 2 * p), pick);
             byte* xp = x + xo;
-            Vector512<float> d = Vector512.Load((float*)(xp + 128));
+            Vector512<float> d = Avx512F.PermuteVar16x32(Vector512.Load(d0 + 2 * p), pick);
             a00 = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(TFormat.Sums(q0, xp)), w0 * d, a00);
             a01 = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(TFormat.Sums(q1, xp)), w1 * d, a01);
             a02 = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(TFormat.Sums(q2, xp)), w2 * d, a02);
@@ -233,7 +246,7 @@ internal static unsafe class MatMulFewTokens<TFormat, TWeights>
             if (TCount.Value > 1)
             {
                 xp = x1 + xo;
-                d = Vector512.Load((float*)(xp + 128));
+                d = Avx512F.PermuteVar16x32(Vector512.Load(d1 + 2 * p), pick);
                 a10 = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(TFormat.Sums(q0, xp)), w0 * d, a10);
                 a11 = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(TFormat.Sums(q1, xp)), w1 * d, a11);
                 a12 = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(TFormat.Sums(q2, xp)), w2 * d, a12);
@@ -242,7 +255,7 @@ internal static unsafe class MatMulFewTokens<TFormat, TWeights>
             if (TCount.Value > 2)
             {
                 xp = x2 + xo;
-                d = Vector512.Load((float*)(xp + 128));
+                d = Avx512F.PermuteVar16x32(Vector512.Load(d2 + 2 * p), pick);
                 a20 = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(TFormat.Sums(q0, xp)), w0 * d, a20);
                 a21 = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(TFormat.Sums(q1, xp)), w1 * d, a21);
                 a22 = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(TFormat.Sums(q2, xp)), w2 * d, a22);
@@ -251,7 +264,7 @@ internal static unsafe class MatMulFewTokens<TFormat, TWeights>
             if (TCount.Value > 3)
             {
                 xp = x3 + xo;
-                d = Vector512.Load((float*)(xp + 128));
+                d = Avx512F.PermuteVar16x32(Vector512.Load(d3 + 2 * p), pick);
                 a30 = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(TFormat.Sums(q0, xp)), w0 * d, a30);
                 a31 = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(TFormat.Sums(q1, xp)), w1 * d, a31);
                 a32 = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(TFormat.Sums(q2, xp)), w2 * d, a32);
