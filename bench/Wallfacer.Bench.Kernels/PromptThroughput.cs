@@ -26,10 +26,12 @@ internal static unsafe class PromptThroughput
         Console.WriteLine($"prompt, {tokens} tokens, {threads} thread(s), working set ≥ {workingSet >> 20} MiB, best of 5 rounds");
         foreach (var type in types)
             foreach (var (rows, columns) in new[] { (896, 896), (4864, 896), (896, 4864) })
-                Measure(type, rows, columns, tokens, workingSet, pool);
+                foreach (bool invariant in type == GgmlType.Q4_0 ? new[] { true, false } : [false])
+                    Measure(type, rows, columns, tokens, workingSet, pool, invariant);
     }
 
-    private static void Measure(GgmlType type, int rows, int columns, int tokens, long workingSet, WorkerPool pool)
+    /// <summary>One shape; <paramref name="invariant"/> measures the batch-invariant kernel (Q4_0: lane sums, not block sums).</summary>
+    private static void Measure(GgmlType type, int rows, int columns, int tokens, long workingSet, WorkerPool pool, bool invariant)
     {
         var rng = new Random(42);
         int rowBytes = (int)GgmlTypeInfo.RowBytes(type, columns);
@@ -47,7 +49,7 @@ internal static unsafe class PromptThroughput
             weights.AsSpan(0, (int)matrixBytes).CopyTo(weights.AsSpan((int)(c * matrixBytes)));
         float[] x = Enumerable.Range(0, tokens * columns).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
         float[] y = new float[tokens * rows];
-        var matMul = new MatMul();
+        var matMul = new MatMul { BatchInvariant = invariant };
         double best = 0;
         fixed (byte* p = weights)
         {
@@ -68,6 +70,7 @@ internal static unsafe class PromptThroughput
         double checksum = 0;
         for (int i = 0; i < y.Length; i++)
             checksum += y[i] * (1 + i % 7);
-        Console.WriteLine($"{type,-5} {rows,5}x{columns,-5} {best,7:F1} GMAC/s  (checksum {checksum:R})");
+        string kernel = matMul.UsesBlockSums(type, tokens) ? "block sums" : "lane sums";
+        Console.WriteLine($"{type,-5} {rows,5}x{columns,-5} {kernel,-10} {best,7:F1} GMAC/s  (checksum {checksum:R})");
     }
 }

@@ -90,6 +90,9 @@ public static class Transformer
         var w = model.Weights;
         int n = tokens.Length, E = c.EmbeddingLength;
         float[]? ropeFactors = w.RopeFactorsFor(s.RowCaches[0].Capacity);
+        // A decode step's rows must not depend on what they are batched with; one sequence's prompt may take the
+        // faster block sums (its batching is decided by the prompt alone).
+        s.MatMul.BatchInvariant = oneSequence is null;
 
         Embed(w, c, tokens, s.X);                                       // x: (n, E)
         for (int l = 0; l < c.BlockCount; l++)

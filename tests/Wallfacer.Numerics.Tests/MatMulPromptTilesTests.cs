@@ -42,6 +42,11 @@ public class MatMulPromptTilesTests
         data.Add(GgmlType.Q4_K, 2048, 18, 11);
         // Chunks of rows longer than one Q8-tile panel (about 128 KiB of weights), ending in a partial tile.
         data.Add(GgmlType.Q4_0, 153 * 32, 83, 37);
+        // Q4_0 block sums: token groups of 16 (one full pair of groups, then a lone group), blocks in chunks of 16
+        // (exactly one, one plus one block), several panels of rows.
+        data.Add(GgmlType.Q4_0, 16 * 32, 6, 48);
+        data.Add(GgmlType.Q4_0, 17 * 32, 13, 33);
+        data.Add(GgmlType.Q4_0, 64 * 32, 70, 16);
         data.Add(GgmlType.Q8_0, 153 * 32, 83, 37);
         return data;
     }
@@ -50,8 +55,33 @@ public class MatMulPromptTilesTests
     [MemberData(nameof(Shapes))]
     public void Every_output_equals_the_single_dot_product(GgmlType type, int columns, int rows, int tokens)
     {
+        var matMul = new MatMul();
+        // Q4_0 prompts take the block sums where AVX-512 is present, each output then Q4_0BlockDot's.
+        var (weights, x, expected) = Case(type, columns, rows, tokens, matMul.UsesBlockSums(type, tokens)
+            ? (w, a) => Q4_0BlockDot.Dot(w, a, columns)
+            : (w, a) => VecDot.Dot(type, w, a, columns));
+        Assert.Equal(expected, Multiply(matMul, type, weights, rows, columns, x, tokens));
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void A_batch_invariant_product_equals_the_single_dot_product(GgmlType type, int columns, int rows, int tokens)
+    {
+        if (type is not (GgmlType.Q4_0 or GgmlType.Q8_0))
+            return; // the other types have one format only, covered above
+        var matMul = new MatMul { BatchInvariant = true };
+        Assert.False(matMul.UsesBlockSums(type, tokens));
         var (weights, x, expected) = Case(type, columns, rows, tokens, (w, a) => VecDot.Dot(type, w, a, columns));
-        Assert.Equal(expected, Multiply(new MatMul(), type, weights, rows, columns, x, tokens));
+        Assert.Equal(expected, Multiply(matMul, type, weights, rows, columns, x, tokens));
+    }
+
+    [Fact]
+    public void Q4_0_prompts_take_the_block_sums_where_AVX_512_is_present()
+    {
+        var matMul = new MatMul();
+        Assert.Equal(VecDotInt8.Use512, matMul.UsesBlockSums(GgmlType.Q4_0, MatMul.MaxFewTokens + 1));
+        Assert.False(matMul.UsesBlockSums(GgmlType.Q4_0, MatMul.MaxFewTokens)); // decode steps keep VecDot's lane sums
+        Assert.False(matMul.UsesBlockSums(GgmlType.Q8_0, 512));
     }
 
     [Theory]

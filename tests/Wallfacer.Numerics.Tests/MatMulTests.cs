@@ -61,8 +61,9 @@ public class MatMulTests
         {
             using var pool = new WorkerPool(threads);
             var y = new float[tokens * rows];
+            var matMul = new MatMul { BatchInvariant = true }; // Q4_0 prompts otherwise take block sums (MatMulPromptTilesTests)
             fixed (byte* p = weights)
-                new MatMul().Multiply(new WeightMatrix(type, rows, columns, p), x, y, tokens, pool);
+                matMul.Multiply(new WeightMatrix(type, rows, columns, p), x, y, tokens, pool);
             Assert.Equal(expected, y);
         }
     }

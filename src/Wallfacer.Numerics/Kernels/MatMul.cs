@@ -12,10 +12,12 @@ namespace Wallfacer.Numerics.Kernels;
 /// Q4_0 and Q8_0 weights use tiled AVX-512 kernels: <see cref="MatVecQ8Rows{TFormat, TActivation}"/> for one
 /// token (generation streams every weight once per token, so it is tuned for bandwidth),
 /// <see cref="MatMulFewTokens{TFormat, TWeights}"/> for 2–<see cref="MaxFewTokens"/> tokens (a continuous batch's decode
-/// step: each weight block is read once for all of them) and <see cref="MatMulQ8Tiles{TFormat, TUnpacked}"/> for
-/// longer batches (prompts). Q5_0, Q4_K and Q6_K weights (the Q4_K_M mix) take the one-token row kernels of
+/// step: each weight block is read once for all of them) and, for longer batches (prompts), <see cref="MatMulQ4_0Blocks"/>
+/// (Q4_0: exact per-block sums, <see cref="Q4_0BlockDot"/>) or <see cref="MatMulQ8Tiles{TFormat, TUnpacked}"/> (Q8_0, and
+/// Q4_0 when <see cref="BatchInvariant"/>). Q5_0, Q4_K and Q6_K weights (the Q4_K_M mix) take the one-token row kernels of
 /// <see cref="MatVecDispatch"/> for up to <see cref="MaxFewTokens"/> tokens (once per token over each chunk of rows)
-/// and <see cref="MatMulLaneTiles{TFormat}"/> for prompts. All are bit-identical to <see cref="VecDot.Dot"/>, so a
+/// and <see cref="MatMulLaneTiles{TFormat}"/> for prompts. All but the Q4_0 block sums are bit-identical to
+/// <see cref="VecDot.Dot"/>; with <see cref="BatchInvariant"/> set (decode steps of several sequences) all are, so a
 /// sequence's logits do not depend on what it is batched with.
 /// One instance per session: it owns the activation scratch and allocates nothing per call once warm.
 /// </summary>
@@ -63,12 +65,15 @@ public sealed unsafe partial class MatMul : IParallelWork
             // per token over each claimed chunk of rows (the chunk stays in cache between tokens).
             _rowKernel = _laneTiles == LaneTiles.None && MatVecDispatch.Covers(w.Type);
             _fewTokens = tokens is > 1 and <= MaxFewTokens && _tiles != PairTiles.None && MatMulFewTokens<Q4_0FewTokens, Vector512<byte>>.IsSupported;
-            _promptTiles = !_matVec && !_fewTokens && _tiles != PairTiles.None;
+            _blockSums = UsesBlockSums(w.Type, tokens);
+            _promptTiles = !_matVec && !_fewTokens && !_blockSums && _tiles != PairTiles.None;
             PrepareActivations(w, px, tokens, a, pool);
             if (_rowKernel)
                 _rows.Prepare(w.Type, a, _activationRowBytes, tokens, w.Columns);
             if (_laneTiles != LaneTiles.None)
                 PrepareLaneTiles(w, tokens, a, pool.ThreadCount);
+            else if (_blockSums)
+                PrepareBlockSums(w, pool.ThreadCount);
             else if (_fewTokens)
                 PrepareFewTokens(w, tokens, a, pool.ThreadCount);
             else if (_promptTiles)
@@ -176,6 +181,11 @@ public sealed unsafe partial class MatMul : IParallelWork
         if (_laneTiles != LaneTiles.None)
         {
             RunLaneTiles(worker, start, end);
+            return;
+        }
+        if (_blockSums)
+        {
+            RunBlockSums(worker, start, end);
             return;
         }
         if (_promptTiles)

@@ -163,7 +163,7 @@ internal static unsafe class MatMulQ8Tiles<TFormat, TUnpacked>
     /// This is the first read of a panel's weights, so in a profile it also carries their trip from memory.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void WeightScales(byte* row, int blocks, float* o)
+    internal static void WeightScales(byte* row, int blocks, float* o)
     {
         int b = 0;
         for (; b + 16 <= blocks; b += 16)
