@@ -34,7 +34,7 @@ internal static unsafe class BatchedDecodeChild
     /// <summary>Wallfacer's batched decode: <see cref="Transformer.ForwardSequences"/> over one cache per sequence.</summary>
     private static BatchedDecodeResult Wallfacer(string path, int threads, int sequences, int steps, int context)
     {
-        using var model = LanguageModel.Load(path);
+        using var model = LanguageModel.Load(path, regroupWeights: true); // as `wallfacer serve --parallel N` loads it
         var decoder = model.Decoder;
         var config = decoder.Config;
         using var pool = new WorkerPool(threads);

@@ -15,6 +15,7 @@ public sealed unsafe class GgufFile : IDisposable
     private GCHandle _pin;
     private byte* _base;
     private readonly Dictionary<string, GgufTensorInfo> _tensorsByName;
+    private Microsoft.Win32.SafeHandles.SafeFileHandle? _readHandle; // for ReadTensorData, opened on first use
 
     private GgufFile(string? filePath, long fileLength, byte* basePointer, MemoryMappedFile? map,
         MemoryMappedViewAccessor? view, GCHandle pin)
@@ -155,6 +156,35 @@ public sealed unsafe class GgufFile : IDisposable
     }
 
     /// <summary>
+    /// Copies <paramref name="destination"/>.Length bytes of <paramref name="tensor"/>'s data from
+    /// <paramref name="offset"/> (within the tensor) with plain file reads, not through the mapping: a caller that
+    /// converts the weights into another layout reads them without making the mapped pages resident, so the model is
+    /// not held twice. Thread-safe. An in-memory file (<see cref="Parse(byte[], string?)"/>) is simply copied.
+    /// </summary>
+    public void ReadTensorData(GgufTensorInfo tensor, long offset, Span<byte> destination)
+    {
+        ObjectDisposedException.ThrowIf(_base == null, this);
+        if (offset < 0 || destination.Length > tensor.ByteSize - offset)
+            throw new ArgumentOutOfRangeException(nameof(offset), $"Bytes {offset}..{offset + destination.Length} lie outside tensor '{tensor.Name}' ({tensor.ByteSize} bytes).");
+        long start = GetTensorPointer(tensor) - _base + offset;
+        if (_map is null || FilePath is null)
+        {
+            new ReadOnlySpan<byte>(_base + start, destination.Length).CopyTo(destination);
+            return;
+        }
+        var handle = LazyInitializer.EnsureInitialized(ref _readHandle,
+            () => File.OpenHandle(FilePath, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess));
+        while (!destination.IsEmpty)
+        {
+            int read = RandomAccess.Read(handle, destination, start);
+            if (read <= 0)
+                throw new EndOfStreamException($"{FilePath}: the file ended at {start} bytes while reading tensor '{tensor.Name}' (was it truncated while open?).");
+            destination = destination[read..];
+            start += read;
+        }
+    }
+
+    /// <summary>
     /// Reads one byte of every page of the tensor data so the operating system maps it in now rather than on
     /// first use (llama.cpp's prefetch): loading stays metadata-only by default, and a caller that wants the
     /// first token fast on a cold cache — or wants the weights resident before serving — asks for this.
@@ -191,6 +221,7 @@ public sealed unsafe class GgufFile : IDisposable
             _view.Dispose();
         }
         _map?.Dispose();
+        _readHandle?.Dispose();
         if (_pin.IsAllocated)
             _pin.Free();
     }

@@ -23,13 +23,17 @@ public sealed class DecoderModel : IDisposable
     public DecoderConfig Config { get; }
     public ModelWeights Weights { get; }
 
-    /// <summary>Maps <paramref name="path"/> and binds the model it holds. Reads metadata only; weights are paged in on use.</summary>
-    public static DecoderModel Load(string path)
+    /// <summary>
+    /// Maps <paramref name="path"/> and binds the model it holds. Reads metadata only, and weights page in on use — or,
+    /// with <paramref name="regroupWeights"/>, Q4_0 matrices are read once at load and regrouped for the interleaved
+    /// kernel (<see cref="ModelWeights"/>; worth it for batched decoding, see <c>LanguageModel.Load</c>).
+    /// </summary>
+    public static DecoderModel Load(string path, bool regroupWeights = false)
     {
         var file = GgufFile.Open(path);
         try
         {
-            return FromFile(file);
+            return FromFile(file, regroupWeights);
         }
         catch
         {
@@ -39,13 +43,17 @@ public sealed class DecoderModel : IDisposable
     }
 
     /// <summary>Binds the model in an already opened file; the model takes ownership of it.</summary>
-    public static DecoderModel FromFile(GgufFile file)
+    public static DecoderModel FromFile(GgufFile file, bool regroupWeights = false)
     {
         var architecture = ArchitectureRegistry.Get(file.Metadata.GetString(GgufKeys.GeneralArchitecture));
         var config = architecture.ReadConfig(file);
         config.Validate();
-        return new DecoderModel(file, architecture, config, ModelWeights.Bind(file, config));
+        return new DecoderModel(file, architecture, config, ModelWeights.Bind(file, config, regroupWeights));
     }
 
-    public void Dispose() => File.Dispose();
+    public void Dispose()
+    {
+        Weights.Dispose();
+        File.Dispose();
+    }
 }

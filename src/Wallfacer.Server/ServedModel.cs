@@ -10,7 +10,8 @@ public sealed class ServedModel : IDisposable
     public ServedModel(ServerOptions options, Microsoft.Extensions.Logging.ILogger? logger = null)
     {
         Options = options;
-        Model = LanguageModel.Load(options.ModelPath);
+        // Several slots decode in batches, which the regrouped Q4_0 weights run about twice as fast.
+        Model = LanguageModel.Load(options.ModelPath, regroupWeights: options.Parallel > 1);
         try
         {
             Id = options.ModelId ?? Path.GetFileNameWithoutExtension(options.ModelPath);

@@ -20,10 +20,10 @@ internal static class SyntheticModels
         ContextLength = 256,
     };
 
-    public static DecoderModel Load(SyntheticModelSpec spec)
+    public static DecoderModel Load(SyntheticModelSpec spec, bool regroupWeights = false)
     {
         using var stream = new MemoryStream();
         SyntheticModelWriter.Build(spec).Write(stream);
-        return DecoderModel.FromFile(GgufFile.Parse(stream.ToArray(), "synthetic"));
+        return DecoderModel.FromFile(GgufFile.Parse(stream.ToArray(), "synthetic"), regroupWeights);
     }
 }

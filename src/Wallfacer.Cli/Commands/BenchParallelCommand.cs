@@ -37,7 +37,7 @@ internal static class BenchParallelCommand
         CommandRunner.SetAction(command, async (parse, ct) =>
         {
             string path = BenchCommand.ResolveModel(parse.GetValue(model), parse.GetValue(preset), parse.GetValue(type)!, parse.GetValue(json), ct);
-            using var lm = LanguageModel.Load(path);
+            using var lm = LanguageModel.Load(path, regroupWeights: true); // as `serve` loads it for several slots
             int[] slotCounts = parse.GetValue(parallel)!;
             bool quiet = parse.GetValue(json);
             var runs = slotCounts.Distinct().ToDictionary(s => s, _ => new List<Measurement>());

@@ -6,15 +6,25 @@ namespace Wallfacer.Models.Weights;
 
 /// <summary>
 /// All tensors of a Llama-family decoder, bound by name and checked against the config's shapes. Weight
-/// matrices stay in the memory-mapped file (design decision 2); norms, biases and RoPE factors are small
-/// and are converted to float arrays once.
+/// matrices stay in the memory-mapped file (design decision 2) — unless the caller asks for regrouped weights: then
+/// Q4_0 matrices (on machines with the interleaved kernel, <see cref="Q4_0Interleaved"/>) are regrouped once at load
+/// into native memory of the same size, read with file reads so their mapped pages never become resident (the model is
+/// resident once). Norms, biases and RoPE factors are small and are converted to float arrays once.
 /// </summary>
-public sealed unsafe class ModelWeights
+public sealed unsafe class ModelWeights : IDisposable
 {
-    private ModelWeights(GgufFile file, DecoderConfig config)
+    private readonly List<Q4_0Interleaved.Matrix> _interleaved = [];
+
+    private readonly bool _regroup;
+
+    /// <summary>Bytes of native memory holding regrouped weights.</summary>
+    public long InterleavedBytes => _interleaved.Sum(m => m.Bytes);
+
+    private ModelWeights(GgufFile file, DecoderConfig config, bool regroup)
     {
         File = file;
         Config = config;
+        _regroup = regroup;
     }
 
     private GgufFile File { get; }
@@ -29,13 +39,31 @@ public sealed unsafe class ModelWeights
     public float[]? RopeFactorsShort { get; private set; }     // (rotaryDims/2): LongRoPE, within it
     public LayerWeights[] Layers { get; private set; } = [];
 
-    /// <summary>Binds every tensor the config needs; throws naming the tensor that is missing or misshapen.</summary>
-    public static ModelWeights Bind(GgufFile file, DecoderConfig c)
+    /// <summary>
+    /// Binds every tensor the config needs; throws naming the tensor that is missing or misshapen. With
+    /// <paramref name="regroupWeights"/>, Q4_0 matrices are regrouped (see the class summary).
+    /// </summary>
+    public static ModelWeights Bind(GgufFile file, DecoderConfig c, bool regroupWeights = false)
     {
-        var w = new ModelWeights(file, c);
+        var w = new ModelWeights(file, c, regroupWeights);
+        try
+        {
+            w.BindAll();
+            return w;
+        }
+        catch
+        {
+            w.Dispose(); // the regrouped copies made so far
+            throw;
+        }
+    }
+
+    private void BindAll()
+    {
+        var (file, c, w) = (File, Config, this);
         bool tied = file.FindTensor(TensorNames.Output) is null;
         int half = c.RotaryDims / 2;
-        w.TokenEmbedding = w.Matrix(TensorNames.TokenEmbedding, c.VocabSize, c.EmbeddingLength);
+        w.TokenEmbedding = w.Matrix(TensorNames.TokenEmbedding, c.VocabSize, c.EmbeddingLength, keepRows: true); // looked up by row
         w.OutputNorm = w.Vector(TensorNames.OutputNorm, c.EmbeddingLength);
         w.Output = w.Matrix(tied ? TensorNames.TokenEmbedding : TensorNames.Output, c.VocabSize, c.EmbeddingLength);
         w.OutputIsTied = tied;
@@ -43,7 +71,6 @@ public sealed unsafe class ModelWeights
         w.RopeFactorsLong = w.OptionalVector(TensorNames.RopeFactorsLong, half);
         w.RopeFactorsShort = w.OptionalVector(TensorNames.RopeFactorsShort, half);
         w.Layers = Enumerable.Range(0, c.BlockCount).Select(w.Layer).ToArray();
-        return w;
     }
 
     /// <summary>
@@ -80,7 +107,8 @@ public sealed unsafe class ModelWeights
         };
     }
 
-    private WeightMatrix Matrix(string name, int rows, int columns)
+    /// <summary>The tensor as a matrix: a view into the file, or its interleaved copy (unless <paramref name="keepRows"/>).</summary>
+    private WeightMatrix Matrix(string name, int rows, int columns, bool keepRows = false)
     {
         var t = File.GetTensor(name);
         if (t.Dimensions.Length != 2 || t.Dimensions[0] != columns || t.Dimensions[1] != rows)
@@ -88,7 +116,23 @@ public sealed unsafe class ModelWeights
                 $"Tensor '{name}' has shape [{string.Join(", ", t.Dimensions)}]; expected [{columns}, {rows}] (columns, rows).");
         if (!VecDot.Supports(t.Type))
             throw new NotSupportedException($"Tensor '{name}' has type {t.Type}, which Wallfacer cannot multiply.");
-        return new WeightMatrix(t.Type, rows, columns, File.GetTensorPointer(t));
+        var matrix = new WeightMatrix(t.Type, rows, columns, File.GetTensorPointer(t));
+        if (keepRows || t.Type != GgmlType.Q4_0 || !_regroup || !Q4_0Interleaved.IsSupported)
+            return matrix;
+        // Read with file reads, not through the mapping, so the file's pages do not become resident next to the copy.
+        long rowBytes = matrix.RowBytes;
+        var copy = new Q4_0Interleaved.Matrix(rows, columns,
+            (first, count, destination) => File.ReadTensorData(t, first * rowBytes, destination));
+        _interleaved.Add(copy);
+        return copy.Weights;
+    }
+
+    /// <summary>Frees the regrouped copies; the matrices that point into them must not be used afterwards.</summary>
+    public void Dispose()
+    {
+        foreach (var m in _interleaved)
+            m.Dispose();
+        _interleaved.Clear();
     }
 
     private float[] Vector(string name, int length) =>

@@ -89,6 +89,8 @@ public sealed unsafe partial class MatMul
             {
                 Quantizer.QuantizeActivationRow(m._activationType, new ReadOnlySpan<float>(_x + (long)t * _columns, _columns),
                     new Span<byte>(_a + (long)t * rowBytes, rowBytes));
+                if (m._interleaved)
+                    m.PrepareInterleavedToken(_a, t);
             }
             if (_prepared == null)
                 return;

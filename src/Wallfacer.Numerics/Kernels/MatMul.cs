@@ -57,6 +57,21 @@ public sealed unsafe partial class MatMul : IParallelWork
         {
             _weights = w;
             _tokens = tokens;
+            _interleaved = w.Layout == WeightLayout.Q4_0Interleaved;
+            if (_interleaved)
+            {
+                _tiles = PairTiles.None;
+                _laneTiles = LaneTiles.None;
+                _matVec = _fewTokens = _blockSums = _promptTiles = _rowKernel = false;
+                ReserveInterleaved(w, tokens);
+                PrepareActivations(w, px, tokens, a, pool);
+                _y = py;
+                _x = a;
+                pool.Run(this, Q4_0Interleaved.Groups(w.Rows));
+                _y = null;
+                _x = null;
+                return;
+            }
             _llamaCppFloatOrder = GgmlFloatDot.Covers(w.Type);
             _tiles = TilesFor(w.Type);
             _matVec = tokens == 1 && _tiles != PairTiles.None && MatVecQ8Rows<Q4_0MatVec, Q4_0MatVecActivation>.IsSupported;
@@ -161,6 +176,11 @@ public sealed unsafe partial class MatMul : IParallelWork
     public void Execute(int worker, int start, int end)
     {
         var w = _weights;
+        if (_interleaved)
+        {
+            RunInterleaved(start, end);
+            return;
+        }
         if (_rowKernel)
         {
             _rows.Run(w, start, end, _x, _activationRowBytes, _tokens, _y);

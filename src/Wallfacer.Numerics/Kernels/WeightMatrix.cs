@@ -2,21 +2,35 @@ using Wallfacer.Numerics.Quants;
 
 namespace Wallfacer.Numerics.Kernels;
 
+/// <summary>How a <see cref="WeightMatrix"/>'s bytes are ordered.</summary>
+public enum WeightLayout
+{
+    /// <summary>As in GGUF: one row after another.</summary>
+    RowMajor,
+    /// <summary>Q4_0 regrouped sixteen rows side by side (<see cref="Q4_0Interleaved"/>).</summary>
+    Q4_0Interleaved,
+}
+
 /// <summary>
 /// A weight matrix as stored in GGUF: <see cref="Rows"/> rows (output features) of
 /// <see cref="Columns"/> elements (input features) of type <see cref="Type"/>, row-major, usually a
-/// view into the memory-mapped file. ggml calls Columns <c>ne0</c> and Rows <c>ne1</c>.
+/// view into the memory-mapped file — or, for Q4_0 on machines with the interleaved kernel, a regrouped copy
+/// (<see cref="Layout"/>). ggml calls Columns <c>ne0</c> and Rows <c>ne1</c>.
 /// </summary>
 public readonly unsafe struct WeightMatrix
 {
-    public WeightMatrix(GgmlType type, int rows, int columns, byte* data)
+    public WeightMatrix(GgmlType type, int rows, int columns, byte* data, WeightLayout layout = WeightLayout.RowMajor)
     {
         Type = type;
         Rows = rows;
         Columns = columns;
         RowBytes = checked((int)GgmlTypeInfo.RowBytes(type, columns));
         Data = data;
+        Layout = layout;
     }
+
+    /// <summary>How the bytes are ordered; only <see cref="WeightLayout.RowMajor"/> matrices have rows to read.</summary>
+    public WeightLayout Layout { get; }
 
     public GgmlType Type { get; }
     public int Rows { get; }
@@ -27,6 +41,8 @@ public readonly unsafe struct WeightMatrix
     /// <summary>The bytes of row <paramref name="row"/>.</summary>
     public ReadOnlySpan<byte> Row(int row)
     {
+        if (Layout != WeightLayout.RowMajor)
+            throw new InvalidOperationException($"A {Layout} matrix has no row-major rows to read.");
         if ((uint)row >= (uint)Rows)
             throw new ArgumentOutOfRangeException(nameof(row), row, $"Row index outside 0..{Rows - 1}.");
         return new ReadOnlySpan<byte>(Data + (long)row * RowBytes, RowBytes);

@@ -1,0 +1,66 @@
+using Wallfacer.Models.Cache;
+using Wallfacer.Numerics.Kernels;
+using Wallfacer.Numerics.Threading;
+
+namespace Wallfacer.Models.Tests;
+
+/// <summary>
+/// A Q4_0 model loaded with regrouped weights (<see cref="Q4_0Interleaved"/>): its prompts give exactly the plain
+/// model's logits (both take per-block sums), and every sequence of a batched decode step gets exactly the logits it
+/// gets decoded alone, at any thread count (the interleaved kernel computes each (row, token) the same way for any
+/// number of tokens).
+/// </summary>
+public class RegroupedWeightsTests
+{
+    private static float[] PromptLogits(DecoderModel model, int[] prompt, int threads)
+    {
+        var c = model.Config;
+        using var pool = new WorkerPool(threads);
+        var state = new ForwardState(c, prompt.Length, threads);
+        Transformer.Forward(model, prompt, new KvCache(c, 64), state, pool, LogitsFor.AllTokens);
+        return state.Logits.AsSpan(0, prompt.Length * c.VocabSize).ToArray();
+    }
+
+    [Fact]
+    public void A_prompt_gives_the_plain_models_logits_bit_for_bit()
+    {
+        if (!Q4_0Interleaved.IsSupported)
+            return; // no AVX-512: the weights stay row-major either way
+        var spec = ThreadedGenerationTests.Shape();
+        using var plain = SyntheticModels.Load(spec);
+        using var regrouped = SyntheticModels.Load(spec, regroupWeights: true);
+        Assert.Equal(Numerics.Kernels.WeightLayout.Q4_0Interleaved, regrouped.Weights.Layers[0].Gate.Layout);
+        int[] prompt = Enumerable.Range(0, 21).Select(i => (i * 13 + 3) % spec.VocabSize).ToArray();
+        Assert.Equal(PromptLogits(plain, prompt, 2), PromptLogits(regrouped, prompt, 2));
+    }
+
+    [Fact]
+    public void Each_sequence_of_a_batched_step_gets_exactly_its_logits_alone_at_any_thread_count()
+    {
+        if (!Q4_0Interleaved.IsSupported)
+            return;
+        using var model = SyntheticModels.Load(ThreadedGenerationTests.Shape(), regroupWeights: true);
+        var c = model.Config;
+        int[][] prompts = [[1, 2, 3, 4, 5], [9, 8], [100, 101, 102, 103, 104, 105, 106, 107, 108], [7]];
+        foreach (int threads in new[] { 1, 2, 3 })
+        {
+            using var pool = new WorkerPool(threads);
+            var caches = new KvCache[prompts.Length];
+            var alone = new float[prompts.Length][];
+            for (int s = 0; s < prompts.Length; s++)
+            {
+                var state = new ForwardState(c, 16, threads);
+                var cache = new KvCache(c, 64);
+                Transformer.Forward(model, prompts[s], cache, state, pool);
+                caches[s] = new KvCache(c, 64);
+                Transformer.Forward(model, prompts[s], caches[s], state, pool);
+                Transformer.Forward(model, [42 + s], cache, state, pool);
+                alone[s] = state.Logits.AsSpan(0, c.VocabSize).ToArray();
+            }
+            var batch = new ForwardState(c, prompts.Length, threads);
+            Transformer.ForwardSequences(model, [42, 43, 44, 45], caches, batch, pool);
+            for (int s = 0; s < prompts.Length; s++)
+                Assert.Equal(alone[s], batch.Logits.AsSpan(s * c.VocabSize, c.VocabSize).ToArray());
+        }
+    }
+}
