@@ -49,29 +49,32 @@ public static class Transformer
 
     /// <summary>
     /// One decode step for several sequences at once (continuous batching): token t is appended to
-    /// <paramref name="caches"/>[t] at its next position. The weights are read once for all of them; each
-    /// row's attention sees only its own cache. Row t of <c>state.Logits</c> receives sequence t's logits — for every
-    /// row, or only where <paramref name="logitsWanted"/>[t] is true (a prompt token riding the step needs none until
-    /// the prompt's last; the output projection is the largest matrix of a small model). Other rows are left stale.
+    /// <paramref name="caches"/>[t] at its next position. A cache may appear in several rows (a prompt riding the step
+    /// several tokens at once): its rows take consecutive positions in row order, each attending to the ones before.
+    /// The weights are read once for all of them; each row's attention sees only its own cache. Row t of
+    /// <c>state.Logits</c> receives row t's logits — for every row, or only where <paramref name="logitsWanted"/>[t]
+    /// is true (a prompt token riding the step needs none until the prompt's last; the output projection is the
+    /// largest matrix of a small model). Other rows are left stale.
     /// </summary>
     public static void ForwardSequences(DecoderModel model, ReadOnlySpan<int> tokens, ReadOnlySpan<KvCache> caches,
         ForwardState s, WorkerPool pool, ReadOnlySpan<bool> logitsWanted = default)
     {
         int n = tokens.Length;
         if (n == 0 || n > s.MaxBatch || caches.Length != n)
-            throw new ArgumentException($"A batched decode takes 1..{s.MaxBatch} tokens, one per cache; got {n} tokens and {caches.Length} caches.");
+            throw new ArgumentException($"A batched decode takes 1..{s.MaxBatch} tokens, one cache per token; got {n} tokens and {caches.Length} caches.");
         if (!logitsWanted.IsEmpty && logitsWanted.Length != n)
             throw new ArgumentException($"logitsWanted has {logitsWanted.Length} entries for {n} tokens; give one per token or none.", nameof(logitsWanted));
         for (int t = 0; t < n; t++)
         {
             var cache = caches[t];
-            if (cache.Length >= cache.Capacity)
-                throw new InvalidOperationException($"The context of sequence {t} is full ({cache.Capacity} positions).");
+            int position = cache.Length;
             for (int u = 0; u < t; u++)
                 if (ReferenceEquals(caches[u], cache))
-                    throw new ArgumentException($"Sequences {u} and {t} share a cache; a batched decode takes one token per sequence.");
+                    position++; // an earlier row of the same sequence
+            if (position >= cache.Capacity)
+                throw new InvalidOperationException($"The context of row {t}'s sequence is full ({cache.Capacity} positions).");
             s.RowCaches[t] = cache;
-            s.RowPositions[t] = cache.Length;
+            s.RowPositions[t] = position;
         }
         Run(model, tokens, s, pool, LogitsFor.AllTokens, oneSequence: null, logitsWanted);
         for (int t = 0; t < n; t++)

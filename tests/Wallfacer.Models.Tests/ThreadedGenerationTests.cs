@@ -84,6 +84,53 @@ public class ThreadedGenerationTests
         }
     }
 
+    /// <summary>
+    /// A prompt riding a decode step several tokens at once: its rows share one cache and take consecutive positions,
+    /// each attending to the ones before. Every row's logits equal those of evaluating the same tokens one by one.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Several_rows_of_one_sequence_take_consecutive_positions(bool regroupWeights)
+    {
+        using var model = SyntheticModels.Load(Shape(), regroupWeights);
+        var c = model.Config;
+        using var pool = new WorkerPool(2);
+        int[] riding = [11, 12, 13, 14, 15, 16, 17, 18, 19, 20]; // 10 rows of one sequence: 11 rows in all, past the few-token kernel
+
+        // Alone: the decoding sequence's next token, and the riding prompt token by token.
+        var decodeAlone = new KvCache(c, 64);
+        var state = new ForwardState(c, 1, 2);
+        foreach (int t in new[] { 1, 2, 3 })
+            Transformer.Forward(model, [t], decodeAlone, state, pool);
+        Transformer.Forward(model, [42], decodeAlone, state, pool);
+        var expectedDecode = state.Logits.AsSpan(0, c.VocabSize).ToArray();
+        var promptAlone = new KvCache(c, 64);
+        Transformer.Forward(model, [5], promptAlone, state, pool);
+        var expectedRiding = new float[riding.Length][];
+        for (int k = 0; k < riding.Length; k++)
+        {
+            Transformer.Forward(model, [riding[k]], promptAlone, state, pool);
+            expectedRiding[k] = state.Logits.AsSpan(0, c.VocabSize).ToArray();
+        }
+
+        // Together: one step of the decode token and all riding tokens.
+        var decodeCache = new KvCache(c, 64);
+        foreach (int t in new[] { 1, 2, 3 })
+            Transformer.Forward(model, [t], decodeCache, state, pool);
+        var promptCache = new KvCache(c, 64);
+        Transformer.Forward(model, [5], promptCache, state, pool);
+        int[] tokens = [42, .. riding];
+        KvCache[] caches = [decodeCache, .. Enumerable.Repeat(promptCache, riding.Length)];
+        var batch = new ForwardState(c, tokens.Length, 2);
+        Transformer.ForwardSequences(model, tokens, caches, batch, pool);
+        Assert.Equal(expectedDecode, batch.Logits.AsSpan(0, c.VocabSize).ToArray());
+        for (int k = 0; k < riding.Length; k++)
+            Assert.Equal(expectedRiding[k], batch.Logits.AsSpan((k + 1) * c.VocabSize, c.VocabSize).ToArray());
+        Assert.Equal(4, decodeCache.Length);
+        Assert.Equal(1 + riding.Length, promptCache.Length);
+    }
+
     [Theory]
     [InlineData(true, false, true, false)]
     [InlineData(false, false, false, true)]

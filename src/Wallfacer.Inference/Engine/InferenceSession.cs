@@ -120,7 +120,7 @@ public sealed class InferenceSession : IDisposable
     /// <summary>Records a token whose keys and values a batched forward pass already stored in <see cref="Cache"/>.</summary>
     internal void AppendBatchedToken(int token)
     {
-        if (_tokens.Count + 1 != Cache.Length)
+        if (_tokens.Count >= Cache.Length)
             throw new InvalidOperationException("The cache and the token list disagree: the token was not evaluated for this session.");
         _tokens.Add(token);
     }

@@ -11,8 +11,9 @@ namespace Wallfacer.Inference.Scheduling;
 /// weights are read once per step for all of them instead of once per request. A new request takes the free
 /// slot holding the longest prefix of its prompt (the prompt cache) and evaluates the rest of its prompt: while
 /// other requests are decoding, a short remainder (at most <see cref="BatchSchedulerOptions.PromptRideLength"/>
-/// tokens) rides their decode steps one token per step, as llama-server mixes prompt tokens into the decode batch
-/// (it then costs one more row of a pass that runs anyway, and stalls nobody); a longer one, or one with nobody
+/// tokens) rides their decode steps, up to <see cref="BatchSchedulerOptions.PromptRideTokensPerStep"/> tokens per
+/// step, as llama-server mixes prompt tokens into the decode batch (they then cost more rows of a pass that runs
+/// anyway, and stall nobody); a longer one, or one with nobody
 /// decoding, is evaluated one chunk per scheduler step in its own pass (so running requests keep streaming). Then
 /// it joins the decode batch. Requests beyond the slots wait in order, up to <see cref="BatchSchedulerOptions.MaxQueue"/>.
 /// One scheduler thread does all model work; callers only read channels. Thread-safe.
@@ -44,12 +45,14 @@ public sealed class BatchScheduler : IDisposable
         // thread, one after another, and a pool per slot would leave idle workers spinning against the busy ones.
         _decodePool = new WorkerPool(_options.Session.ResolveThreads());
         _slots = Enumerable.Range(0, _options.Slots).Select(_ => new Slot(model.CreateSession(_options.Session, _decodePool))).ToArray();
-        _decodeState = new ForwardState(model.Config, _options.Slots, _decodePool.ThreadCount);
-        _batchTokens = new int[_options.Slots];
-        _batchCaches = new KvCache[_options.Slots];
-        _batchSlots = new Slot[_options.Slots];
-        _batchRiding = new bool[_options.Slots];
-        _batchWantsLogits = new bool[_options.Slots];
+        // A step holds one row per decoding slot and up to PromptRideTokensPerStep riding prompt tokens.
+        int rows = _options.Slots + (_options.PromptRideLength > 0 ? _options.PromptRideTokensPerStep : 0);
+        _decodeState = new ForwardState(model.Config, rows, _decodePool.ThreadCount);
+        _batchTokens = new int[rows];
+        _batchCaches = new KvCache[rows];
+        _batchSlots = new Slot[rows];
+        _batchRiding = new bool[rows];
+        _batchWantsLogits = new bool[rows];
         _thread = new Thread(Loop) { IsBackground = true, Name = "wallfacer-batch-scheduler" };
         _thread.Start();
     }
@@ -229,10 +232,16 @@ public sealed class BatchScheduler : IDisposable
         }
         if (n == 0)
             return; // a step with no decoded token is a prompt's: its own chunked pass is cheaper
+        int rideRows = _batchTokens.Length - n; // the decoding slots' rows are reserved; the rest is for riding prompts
         foreach (var slot in _slots)
         {
-            if (IsPrefilling(slot) && Rides(slot, decoding: true))
-                Add(ref n, slot, ((int[])slot.Request!.PromptTokens)[slot.PrefillCursor], riding: true);
+            if (rideRows == 0 || !IsPrefilling(slot) || !Rides(slot, decoding: true))
+                continue;
+            var prompt = (int[])slot.Request!.PromptTokens;
+            int take = Math.Min(rideRows, prompt.Length - slot.PrefillCursor);
+            for (int k = 0; k < take; k++)
+                Add(ref n, slot, prompt[slot.PrefillCursor + k], riding: true, promptOffset: k);
+            rideRows -= take;
         }
         try
         {
@@ -263,12 +272,13 @@ public sealed class BatchScheduler : IDisposable
         Array.Clear(_batchSlots, 0, n);
     }
 
-    private void Add(ref int n, Slot slot, int token, bool riding)
+    /// <summary>One row of the step; a riding prompt token <paramref name="promptOffset"/> tokens past the slot's cursor.</summary>
+    private void Add(ref int n, Slot slot, int token, bool riding, int promptOffset = 0)
     {
         _batchTokens[n] = token;
         _batchCaches[n] = slot.Session.Cache;
         _batchRiding[n] = riding;
-        _batchWantsLogits[n] = !riding || slot.PrefillCursor + 1 == slot.Request!.PromptTokens.Count;
+        _batchWantsLogits[n] = !riding || slot.PrefillCursor + promptOffset + 1 == slot.Request!.PromptTokens.Count;
         _batchSlots[n++] = slot;
     }
 

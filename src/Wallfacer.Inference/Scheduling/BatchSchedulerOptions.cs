@@ -15,16 +15,24 @@ public sealed record BatchSchedulerOptions
     public int MaxQueue { get; init; } = 64;
 
     /// <summary>
-    /// Longest prompt remainder that is evaluated by riding the running requests' decode steps (one token per step,
-    /// one more row of a pass that reads the weights anyway) instead of in passes of its own, which stall the
-    /// running requests and, for short prompts, cost more per token. 0: prompts always take their own passes.
+    /// Longest prompt remainder that is evaluated by riding the running requests' decode steps (more rows of a pass
+    /// that reads the weights anyway) instead of in passes of its own, which stall the running requests and, for short
+    /// prompts, cost more per token. 0: prompts always take their own passes.
     /// </summary>
     public int PromptRideLength { get; init; } = 32;
+
+    /// <summary>
+    /// Most prompt tokens that ride one decode step, over all riding requests (each request's take consecutive rows).
+    /// 1 gives each riding prompt one token per step.
+    /// </summary>
+    public int PromptRideTokensPerStep { get; init; } = 16;
 
     internal void Validate()
     {
         if (Slots is < 1 or > 256)
             throw new ArgumentOutOfRangeException(nameof(Slots), Slots, "Slots must be within 1..256.");
+        if (PromptRideTokensPerStep is < 1 or > 4096)
+            throw new ArgumentOutOfRangeException(nameof(PromptRideTokensPerStep), PromptRideTokensPerStep, "PromptRideTokensPerStep must be within 1..4096.");
         if (PromptRideLength < 0)
             throw new ArgumentOutOfRangeException(nameof(PromptRideLength), PromptRideLength, "PromptRideLength must not be negative.");
         if (MaxQueue < 0)

@@ -18,8 +18,9 @@ public sealed unsafe partial class MatMul
     public bool BatchInvariant { get; set; }
 
     /// <summary>
-    /// Whether a product of this many tokens computes <see cref="Q4_0BlockDot.Dot"/> (true) or <see cref="VecDot.Dot"/>
-    /// (false) per output, on this machine and with the current <see cref="BatchInvariant"/>.
+    /// Whether a product of this many tokens with a row-major matrix computes <see cref="Q4_0BlockDot.Dot"/> (true) or
+    /// <see cref="VecDot.Dot"/> (false) per output, on this machine and with the current <see cref="BatchInvariant"/>.
+    /// (Regrouped Q4_0 matrices, <see cref="WeightLayout.Q4_0Interleaved"/>, always compute block sums.)
     /// </summary>
     public bool UsesBlockSums(GgmlType type, int tokens) =>
         type == GgmlType.Q4_0 && tokens > MaxFewTokens && !BatchInvariant && MatMulQ4_0Blocks.IsSupported;

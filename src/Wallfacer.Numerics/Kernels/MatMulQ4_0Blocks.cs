@@ -86,7 +86,7 @@ internal static unsafe class MatMulQ4_0Blocks
 
     /// <summary>Σ of 32 int8: the bytes offset to unsigned and summed by <c>vpsadbw</c>, then the offset taken off.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int BlockSum(byte* quants)
+    internal static int BlockSum(byte* quants)
     {
         Vector256<byte> offset = Vector256.Load(quants) ^ Vector256.Create((byte)0x80);
         Vector256<ulong> sums = Avx2.SumAbsoluteDifferences(offset, Vector256<byte>.Zero).AsUInt64();

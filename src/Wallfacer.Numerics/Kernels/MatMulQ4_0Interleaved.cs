@@ -42,17 +42,9 @@ internal static unsafe class MatMulQ4_0Interleaved
             {
                 byte* block = row + (long)b * ActivationBlockBytes;
                 dx[(long)t * blocks + b] = HalfConvert.HalfToSingle(Unsafe.ReadUnaligned<ushort>(block));
-                corrections[(long)t * blocks + b] = 8 * BlockSum(block + 2);
+                corrections[(long)t * blocks + b] = 8 * MatMulQ4_0Blocks.BlockSum(block + 2);
             }
         }
-    }
-
-    /// <summary>Σ of 32 int8: the bytes offset to unsigned and summed by <c>vpsadbw</c>, then the offset taken off.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int BlockSum(byte* quants)
-    {
-        Vector256<byte> offset = Vector256.Load(quants) ^ Vector256.Create((byte)0x80);
-        return (int)Vector256.Sum(Avx2.SumAbsoluteDifferences(offset, Vector256<byte>.Zero).AsUInt64()) - 32 * 128;
     }
 
     /// <summary>

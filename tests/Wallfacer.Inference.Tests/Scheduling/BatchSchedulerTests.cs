@@ -29,12 +29,14 @@ public class BatchSchedulerTests(SyntheticModelFixture fixture) : IClassFixture<
         return TextGenerator.Start(session, prompt, options).Steps().Where(s => s.Token >= 0).Select(s => s.Token).ToArray();
     }
 
-    // Ride length 32: the prompts after the first ride its decode steps one token per step; 0: each prompt takes
-    // passes of its own. Either way a request's tokens are those it gets alone.
+    // Ride length 32: the prompts after the first ride its decode steps, several tokens per step (16, so whole prompts
+    // and steps of more than 8 rows) or one; 0: each prompt takes passes of its own. Either way a request's tokens are
+    // those it gets alone.
     [Theory]
-    [InlineData(32)]
-    [InlineData(0)]
-    public async Task Requests_decoded_together_get_the_same_tokens_as_each_alone(int promptRideLength)
+    [InlineData(32, 16)]
+    [InlineData(32, 1)]
+    [InlineData(0, 16)]
+    public async Task Requests_decoded_together_get_the_same_tokens_as_each_alone(int promptRideLength, int rideTokensPerStep)
     {
         using var model = LanguageModel.Load(fixture.Path);
         string[] texts = ["once upon a time", "the sea was blue and the", "stones", "a fish said"];
@@ -43,7 +45,8 @@ public class BatchSchedulerTests(SyntheticModelFixture fixture) : IClassFixture<
 
         using var scheduler = new BatchScheduler(model, new BatchSchedulerOptions
         {
-            Slots = 4, PromptRideLength = promptRideLength, Session = new SessionOptions { ContextLength = 256, Threads = 1, BatchSize = 8 },
+            Slots = 4, PromptRideLength = promptRideLength, PromptRideTokensPerStep = rideTokensPerStep,
+            Session = new SessionOptions { ContextLength = 256, Threads = 1, BatchSize = 8 },
         });
         var requests = prompts.Select((p, i) => scheduler.Submit(p, Sampled((ulong)i + 10))).ToArray();
         var results = await Task.WhenAll(requests.Select(Collect));
