@@ -45,8 +45,9 @@ public sealed class BatchScheduler : IDisposable
         // thread, one after another, and a pool per slot would leave idle workers spinning against the busy ones.
         _decodePool = new WorkerPool(_options.Session.ResolveThreads());
         _slots = Enumerable.Range(0, _options.Slots).Select(_ => new Slot(model.CreateSession(_options.Session, _decodePool))).ToArray();
-        // A step holds one row per decoding slot and up to PromptRideTokensPerStep riding prompt tokens.
-        int rows = _options.Slots + (_options.PromptRideLength > 0 ? _options.PromptRideTokensPerStep : 0);
+        // A step holds one row per decoding slot and up to PromptRideTokensPerStep riding prompt tokens (a prompt rides
+        // only while another slot decodes, so never with one slot).
+        int rows = _options.Slots + (_options.Slots > 1 && _options.PromptRideLength > 0 ? _options.PromptRideTokensPerStep : 0);
         _decodeState = new ForwardState(model.Config, rows, _decodePool.ThreadCount);
         _batchTokens = new int[rows];
         _batchCaches = new KvCache[rows];

@@ -17,9 +17,6 @@ public sealed unsafe class ModelWeights : IDisposable
 
     private readonly bool _regroup;
 
-    /// <summary>Bytes of native memory holding regrouped weights.</summary>
-    public long InterleavedBytes => _interleaved.Sum(m => m.Bytes);
-
     private ModelWeights(GgufFile file, DecoderConfig config, bool regroup)
     {
         File = file;

@@ -37,7 +37,7 @@ public sealed unsafe partial class MatMul : IParallelWork
     private bool _promptTiles;               // longer batches (prompts): MatMulQ8Tiles
     private LaneTiles _laneTiles;            // longer batches of Q5_0/Q4_K/Q6_K weights: MatMulLaneTiles
     private byte[] _prepared = [];           // (tokens, pairs, MatMulFewTokens.PairBytes) + block scales, pinned
-    private float[] _activationScales = [];  // (tokens, blocks) for the pair tiles, pinned
+    private float[] _activationScales = [];  // (tokens, blocks) as floats for the pair tiles and the interleaved kernel, pinned
     private float[][] _rowScales = [];       // per worker: 4 rows of weight block scales (and few-token scratch), pinned
     private readonly MatVecDispatch _rows = new(); // Q5_0/Q4_K/Q6_K (the Q4_K_M mix), any token count
     private bool _rowKernel;                 // _rows covers the type (and no lane tiles were asked for)
@@ -57,31 +57,20 @@ public sealed unsafe partial class MatMul : IParallelWork
         {
             _weights = w;
             _tokens = tokens;
+            // Regrouped Q4_0 weights take MatMulQ4_0Interleaved for any token count; every other kernel stays off.
             _interleaved = w.Layout == WeightLayout.Q4_0Interleaved;
-            if (_interleaved)
-            {
-                _tiles = PairTiles.None;
-                _laneTiles = LaneTiles.None;
-                _matVec = _fewTokens = _blockSums = _promptTiles = _rowKernel = false;
-                ReserveInterleaved(w, tokens);
-                PrepareActivations(w, px, tokens, a, pool);
-                _y = py;
-                _x = a;
-                pool.Run(this, Q4_0Interleaved.Groups(w.Rows));
-                _y = null;
-                _x = null;
-                return;
-            }
             _llamaCppFloatOrder = GgmlFloatDot.Covers(w.Type);
-            _tiles = TilesFor(w.Type);
+            _tiles = _interleaved ? PairTiles.None : TilesFor(w.Type);
             _matVec = tokens == 1 && _tiles != PairTiles.None && MatVecQ8Rows<Q4_0MatVec, Q4_0MatVecActivation>.IsSupported;
             _laneTiles = tokens > MaxFewTokens ? LaneTilesFor(w.Type) : LaneTiles.None;
             // Q5_0/Q4_K/Q6_K without lane tiles (few tokens, or a test turned them off): the one-token row kernels, once
             // per token over each claimed chunk of rows (the chunk stays in cache between tokens).
             _rowKernel = _laneTiles == LaneTiles.None && MatVecDispatch.Covers(w.Type);
             _fewTokens = tokens is > 1 and <= MaxFewTokens && _tiles != PairTiles.None && MatMulFewTokens<Q4_0FewTokens, Vector512<byte>>.IsSupported;
-            _blockSums = UsesBlockSums(w.Type, tokens);
+            _blockSums = !_interleaved && UsesBlockSums(w.Type, tokens);
             _promptTiles = !_matVec && !_fewTokens && !_blockSums && _tiles != PairTiles.None;
+            if (_interleaved)
+                ReserveInterleaved(w, tokens);
             PrepareActivations(w, px, tokens, a, pool);
             if (_rowKernel)
                 _rows.Prepare(w.Type, a, _activationRowBytes, tokens, w.Columns);
@@ -97,7 +86,7 @@ public sealed unsafe partial class MatMul : IParallelWork
                 PreparePairTiles(w, tokens, pool.ThreadCount);
             _y = py;
             _x = a;
-            pool.Run(this, w.Rows);
+            pool.Run(this, _interleaved ? Q4_0Interleaved.Groups(w.Rows) : w.Rows); // the interleaved kernel's items are groups of 16 rows
             _y = null;
             _x = null;
         }

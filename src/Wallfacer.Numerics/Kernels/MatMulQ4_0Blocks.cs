@@ -152,8 +152,8 @@ internal static unsafe class MatMulQ4_0Blocks
     /// <summary>Rows per panel: about <see cref="PanelBytes"/> of packed weights, a multiple of the tile's rows.</summary>
     private static int PanelRows(int blocks) => Math.Max(TileRows, PanelBytes / (blocks * WeightBlockBytes) / TileRows * TileRows);
 
-    /// <summary>Floats per row of block scales in the scratch (as <see cref="MatMulQ8Tiles{TFormat, TUnpacked}.WeightScales"/> writes them).</summary>
-    private static int ScaleStride(int blocks) => (blocks + 15) / 16 * 16 + 16;
+    /// <summary>Floats per row of block scales in the scratch, as <see cref="MatMulQ8Tiles{TFormat, TUnpacked}.WeightScales"/> writes them.</summary>
+    private static int ScaleStride(int blocks) => MatMulQ8Tiles<Q4_0Tiles, Vector512<byte>>.ScaleStride(blocks);
 
     /// <summary>The row's nibbles as bytes 0…15 in element order: per block the 16 low nibbles, then the 16 high ones.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

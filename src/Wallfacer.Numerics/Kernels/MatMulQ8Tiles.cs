@@ -154,7 +154,7 @@ internal static unsafe class MatMulQ8Tiles<TFormat, TUnpacked>
     /// Floats per row of weight scales in the scratch: one per block, written sixteen at a time, then a vector of zeros
     /// (a lone last block's partner, and room for <see cref="PairScales"/>' 16-float read at any pair).
     /// </summary>
-    private static int ScaleStride(int blocks) => (blocks + 15) / 16 * 16 + 16;
+    internal static int ScaleStride(int blocks) => (blocks + 15) / 16 * 16 + 16;
 
     /// <summary>
     /// The row's block scales as floats, one per block, followed by zeros (a lone last block's partner must have scale 0,
