@@ -6,29 +6,36 @@ namespace Wallfacer.Bench;
 
 /// <summary>
 /// The machine's read bandwidth (docs/benchmarks.md, "Bandwidth ceiling"): a plain sum of 64-bit words over a
-/// 1 GiB buffer split evenly among the threads, best of several passes. The buffer is 2 MiB-aligned and
-/// advised for transparent huge pages (as the reference figures were taken), since TLB misses would
-/// otherwise understate what a streaming matrix-vector product can reach.
+/// 1 GiB buffer split evenly among the threads, best of several passes. The ceiling's buffer is 2 MiB-aligned and
+/// advised for transparent huge pages (as the reference figures were taken). The same sum over a buffer advised
+/// against them is reported beside it: both engines read their weights through ordinary 4 KiB pages, and the two
+/// figures tell whether page size (TLB misses) or the kernels limit generation.
+/// <para>
+/// The accumulators must stay in registers: a call after the loop (a timer, a sum helper the JIT does not inline)
+/// made the JIT keep four vectors that are live across it on the stack, and such a loop measured ~20 GB/s where
+/// this one measures 35–39 — which once passed for a 4 KiB-page limit.
+/// </para>
 /// </summary>
 internal static unsafe partial class BandwidthProbe
 {
     private const nuint BufferBytes = 1u << 30;
     private const nuint HugePage = 2u << 20;
-    private const int MadviseHugePage = 14; // MADV_HUGEPAGE, linux/mman.h
+    private const int MadviseHugePage = 14;   // MADV_HUGEPAGE, linux/mman.h
+    private const int MadviseNoHugePage = 15; // MADV_NOHUGEPAGE
     private static ulong s_sink;
 
     /// <summary>
     /// Bytes per second for each of <paramref name="threadCounts"/>; <paramref name="hugePageBytes"/> is how much of
     /// the process's anonymous memory the kernel backed with huge pages meanwhile (null off Linux), since a
-    /// buffer that did not get them reads slower.
+    /// buffer that did not get them reads slower. <paramref name="hugePages"/> false advises against them instead.
     /// </summary>
-    public static Dictionary<int, double> Measure(IEnumerable<int> threadCounts, out long? hugePageBytes, int passes = 5)
+    public static Dictionary<int, double> Measure(IEnumerable<int> threadCounts, out long? hugePageBytes, bool hugePages = true, int passes = 5)
     {
         byte* buffer = (byte*)NativeMemory.AlignedAlloc(BufferBytes, HugePage);
         try
         {
-            if (OperatingSystem.IsLinux())
-                _ = Madvise(buffer, BufferBytes, MadviseHugePage); // best effort: fine if THP is off
+            if (OperatingSystem.IsLinux()) // best effort: fine if THP is off
+                _ = Madvise(buffer, BufferBytes, hugePages ? MadviseHugePage : MadviseNoHugePage);
             NativeMemory.Fill(buffer, BufferBytes, 1);
             hugePageBytes = AnonymousHugePageBytes();
             var result = new Dictionary<int, double>();

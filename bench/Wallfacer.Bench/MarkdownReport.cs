@@ -7,7 +7,7 @@ namespace Wallfacer.Bench;
 internal static class MarkdownReport
 {
     public static string Build(BenchOptions options, string commandLine, MachineInfo machine,
-        IReadOnlyDictionary<int, double> bandwidth, IReadOnlyList<RowResult> rows, string? llamaBackend)
+        IReadOnlyDictionary<int, double> bandwidth, IReadOnlyDictionary<int, double> smallPageBandwidth, IReadOnlyList<RowResult> rows, string? llamaBackend)
     {
         var md = new StringBuilder();
         md.AppendLine(Invariant($"## Wallfacer vs llama.cpp ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC)"));
@@ -23,6 +23,8 @@ internal static class MarkdownReport
         md.AppendLine($"- Transparent huge pages: {machine.TransparentHugePages}; huge pages under the bandwidth buffer: {hugePages} of 1024 MiB");
         md.AppendLine("- Read bandwidth (sum over 1 GiB, best of 5 passes before and 5 after the rows): " +
                       string.Join(", ", bandwidth.OrderBy(b => b.Key).Select(b => Invariant($"{b.Value / 1e9:F1} GB/s with {b.Key} thread(s)"))));
+        md.AppendLine("- The same over 4 KiB pages (the buffer advised against huge pages; both engines read weights so): " +
+                      string.Join(", ", smallPageBandwidth.OrderBy(b => b.Key).Select(b => Invariant($"{b.Value / 1e9:F1} GB/s with {b.Key} thread(s)"))));
         md.AppendLine(Invariant($"- Each cell: Wallfacer / llama.cpp (median of {options.Pairs} pairs, after a warm-up pair) and, in brackets, the median of the pairwise ratios Wallfacer ÷ llama.cpp. Every run is its own process."));
         md.AppendLine(Invariant($"- Generation: {options.Generate} greedy tokens after the {options.PromptLengths[0]}-token prompt. Ceiling = generation tok/s × (weight bytes + KV bytes) per token ÷ bandwidth at that thread count."));
         md.AppendLine();

@@ -20,6 +20,7 @@ internal static class SideBySide
         var machine = MachineInfo.Collect();
         log.WriteLine($"CPU: {machine.CpuModel}; measuring read bandwidth …");
         var bandwidthBefore = BandwidthProbe.Measure(options.Threads, out long? hugePages);
+        var smallPagesBefore = BandwidthProbe.Measure(options.Threads, out _, hugePages: false);
         int context = options.ResolveContextLength();
 
         var rows = new List<RowResult>();
@@ -42,10 +43,12 @@ internal static class SideBySide
         // Measured again at the end; the better of the two stands, as other load on a shared machine only lowers it.
         var bandwidthAfter = BandwidthProbe.Measure(options.Threads, out _);
         var bandwidth = bandwidthBefore.ToDictionary(b => b.Key, b => Math.Max(b.Value, bandwidthAfter[b.Key]));
+        var smallPagesAfter = BandwidthProbe.Measure(options.Threads, out _, hugePages: false);
+        var smallPages = smallPagesBefore.ToDictionary(b => b.Key, b => Math.Max(b.Value, smallPagesAfter[b.Key]));
         rows = [.. rows.Select(r => r with { Bandwidth = bandwidth[r.Threads] })];
         log.WriteLine("bandwidth before / after, GB/s: " + string.Join(", ", bandwidth.Keys.Select(t =>
             string.Create(CultureInfo.InvariantCulture, $"{t}T {bandwidthBefore[t] / 1e9:F1} / {bandwidthAfter[t] / 1e9:F1}"))));
-        string report = MarkdownReport.Build(options, commandLine, machine with { BandwidthHugePageBytes = hugePages }, bandwidth, rows, llamaBackend);
+        string report = MarkdownReport.Build(options, commandLine, machine with { BandwidthHugePageBytes = hugePages }, bandwidth, smallPages, rows, llamaBackend);
         Console.Out.Write(report);
         if (options.MarkdownPath != null)
         {

@@ -170,13 +170,18 @@ public class ThreadedGenerationTests
     }
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(77)]
-    [InlineData(129)] // the keys are taken in chunks of 128
-    [InlineData(300)]
-    public void The_row_attention_equals_its_scalar_definition(int visible)
+    [InlineData(1, 1, 2)]
+    [InlineData(77, 1, 2)]
+    [InlineData(129, 1, 2)] // the keys are taken in chunks of 128
+    [InlineData(300, 1, 2)]
+    [InlineData(300, 1, 1)] // all seven heads of the one KV head in one work item
+    [InlineData(129, 2, 1)] // two KV heads of four query heads each
+    [InlineData(129, 2, 3)] // ... split into halves so that three threads get work
+    [InlineData(77, 8, 2)]  // no grouping: every head reads its own fp16 rows
+    public void The_row_attention_equals_its_scalar_definition(int visible, int kvHeads, int threads)
     {
-        using var model = SyntheticModels.Load(Shape(GgmlType.F32));
+        var shape = kvHeads == 1 ? Shape(GgmlType.F32) : Shape(GgmlType.F32) with { HeadCount = 8, KvHeadCount = kvHeads, EmbeddingLength = 512 };
+        using var model = SyntheticModels.Load(shape);
         var c = model.Config;
         var random = new Random(5 + visible);
         var cache = new KvCache(c, 320);
@@ -185,8 +190,8 @@ public class ThreadedGenerationTests
         cache.SetLength(visible);
         float[] q = RandomRow(random, c.QueryWidth);
         var output = new float[c.HeadCount * c.ValueHeadDim];
-        using var pool = new WorkerPool(2);
-        new AttentionWork(c, 2).Run(pool, cache, 0, q, output, 1, visible - 1);
+        using var pool = new WorkerPool(threads);
+        new AttentionWork(c, threads).Run(pool, cache, 0, q, output, 1, visible - 1);
         for (int h = 0; h < c.HeadCount; h++)
         {
             float[] expected = ScalarRow(c, cache, q.AsSpan(h * c.KeyHeadDim, c.KeyHeadDim), h * c.KvHeadCount / c.HeadCount, visible);

@@ -21,6 +21,26 @@ public class GgmlDotTests
         }
     }
 
+    [Theory]
+    [InlineData(64)]  // the vector path: one step per row
+    [InlineData(48)]  // other widths go row by row
+    [InlineData(128)]
+    [InlineData(7)]
+    public void HalfOrderRows_equals_HalfOrder_row_by_row(int width)
+    {
+        var random = new Random(width);
+        foreach (int n in new[] { 0, 1, 3, 17, 128 })
+        {
+            float[] rows = Enumerable.Range(0, n * width + 5).Select(_ => (float)(random.NextDouble() * 4 - 2)).ToArray();
+            float[] y = Enumerable.Range(0, width).Select(_ => (float)(random.NextDouble() * 4 - 2)).ToArray();
+            var results = new float[n];
+            GgmlDot.HalfOrderRows(rows, width, y, results);
+            for (int j = 0; j < n; j++)
+                Assert.Equal(GgmlDot.HalfOrderReference(rows.AsSpan(j * width, width), y), results[j]);
+        }
+        Assert.Throws<ArgumentException>(() => GgmlDot.HalfOrderRows(new float[width], width, new float[width], new float[2]));
+    }
+
     [Fact]
     public void HalfOrder_on_fp16_bits_equals_widening_first_at_every_length()
     {

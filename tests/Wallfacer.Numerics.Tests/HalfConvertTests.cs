@@ -101,6 +101,25 @@ public sealed class HalfConvertTests
             Assert.Equal(BitConverter.SingleToUInt32Bits(HalfConvert.HalfToSingle((ushort)h)), BitConverter.SingleToUInt32Bits(wide[h]));
     }
 
+    [Theory]
+    [InlineData(64, 128)] // a head's slice of a KV cache cell: 16-lane path
+    [InlineData(48, 48)]
+    [InlineData(20, 33)]  // not a multiple of 16: row by row
+    public void Strided_rows_widen_like_the_scalar_form(int width, int stride)
+    {
+        ushort[] all = Enumerable.Range(0, 65536).Select(i => (ushort)(i * 7919)).ToArray(); // every pattern, shuffled
+        foreach (int rows in new[] { 0, 1, 5, 300 })
+        {
+            var src = all.AsSpan(0, Math.Min(all.Length, Math.Max(0, (rows - 1) * stride + width)));
+            var dst = new float[rows * width];
+            HalfConvert.HalfToSingleRows(src, stride, width, rows, dst);
+            for (int j = 0; j < rows; j++)
+                for (int i = 0; i < width; i++)
+                    Assert.Equal(BitConverter.SingleToUInt32Bits(HalfConvert.HalfToSingle(src[j * stride + i])), BitConverter.SingleToUInt32Bits(dst[j * width + i]));
+        }
+        Assert.Throws<ArgumentException>(() => HalfConvert.HalfToSingleRows(new ushort[width], stride, width, 2, new float[2 * width]));
+    }
+
     [Fact]
     public void Bulk_forms_reject_mismatched_lengths() =>
         Assert.Throws<ArgumentException>(() => HalfConvert.HalfToSingle(new ushort[3], new float[4]));

@@ -211,6 +211,8 @@ public class HalfAccumulatorTests
             float[] start = Enumerable.Range(0, width).Select(i => i % 7 == 3 ? 70000f : HalfConvert.HalfToSingle(HalfConvert.SingleToHalf((float)(random.NextDouble() * 2 - 1)))).ToArray();
             float[] fast = (float[])start.Clone(), slow = (float[])start.Clone();
             HalfAccumulator.MultiplyAddRows(rows, stride, rescales, weights, fast);
+            float[] widened = (float[])start.Clone();
+            HalfAccumulator.MultiplyAddRows(rows.Select(HalfConvert.HalfToSingle).ToArray(), stride, rescales, weights, widened);
             for (int j = 0; j < n; j++)
             {
                 HalfAccumulator.ScaleReference(slow, rescales[j]);
@@ -218,6 +220,7 @@ public class HalfAccumulatorTests
                 HalfAccumulator.MultiplyAddReference(row, weights[j], slow);
             }
             Assert.Equal(slow, fast);
+            Assert.Equal(slow, widened); // rows widened beforehand (grouped-query attention) give the same bits
         }
     }
 }

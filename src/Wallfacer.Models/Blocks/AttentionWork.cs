@@ -7,8 +7,9 @@ using System.Runtime.Intrinsics;
 namespace Wallfacer.Models.Blocks;
 
 /// <summary>
-/// Causal grouped-query attention for a batch of query rows over the KV cache, one (token, head) pair per
-/// work item, with online softmax (running max and sum). It reproduces the two CPU flash-attention paths of
+/// Causal grouped-query attention for a batch of query rows over the KV cache with online softmax (running max and
+/// sum). A work item of the row path is one token and the query heads of one KV head (or part of them, when a
+/// whole group per item would leave threads idle); one of the tiled path is a block of tokens and one KV head. It reproduces the two CPU flash-attention paths of
 /// llama.cpp (ggml-cpu ops.cpp) so that logits agree with it closely:
 /// <list type="bullet">
 /// <item><b>Row path</b> (<c>ggml_compute_forward_flash_attn_ext_f16_one_chunk</c>, batches under 64 queries, i.e.
@@ -41,6 +42,7 @@ internal sealed class AttentionWork : IParallelWork
     private int _layer;
     private int _startPosition;
     private bool _tiled;
+    private int _headsPerItem = 1;
 
     public AttentionWork(DecoderConfig config, int workers)
     {
@@ -65,7 +67,7 @@ internal sealed class AttentionWork : IParallelWork
         }
         else
         {
-            pool.Run(this, tokens * _c.HeadCount);
+            pool.Run(this, RowItems(tokens, pool.ThreadCount));
         }
         _cache = null;
     }
@@ -82,9 +84,22 @@ internal sealed class AttentionWork : IParallelWork
         _q = q;
         _output = output;
         _tiled = false;
-        pool.Run(this, tokens * _c.HeadCount);
+        pool.Run(this, RowItems(tokens, pool.ThreadCount));
         _rowCaches = null;
         _rowPositions = null;
+    }
+
+    /// <summary>
+    /// Work items of the row path: each takes the query heads of one KV head (they share its widened keys and values),
+    /// split into the fewest equal parts that still give every thread an item.
+    /// </summary>
+    private int RowItems(int tokens, int threads)
+    {
+        int group = _c.HeadCount / _c.KvHeadCount, parts = 1;
+        while (parts < group && (group % parts != 0 || tokens * _c.KvHeadCount * parts < threads))
+            parts++;
+        _headsPerItem = group / parts;
+        return tokens * _c.HeadCount / _headsPerItem;
     }
 
     private KvCache CacheOf(int token) => _rowCaches is { } caches ? caches[token] : _cache!;
@@ -98,17 +113,17 @@ internal sealed class AttentionWork : IParallelWork
             if (_tiled)
                 _tiledAttention.Attend(worker, item); // an item is a block of tokens × one KV head
             else
-                AttendRow(worker, item / _c.HeadCount, item % _c.HeadCount);
+                AttendRows(worker, item);
         }
     }
 
-    private void AttendRow(int worker, int token, int head)
+    private void AttendRows(int worker, int item)
     {
-        int valueDim = _c.ValueHeadDim;
-        _rowAttention.Attend(worker, CacheOf(token), _layer, head, QueryRow(token, head), PositionOf(token) + 1, // causal: positions 0..own
-            _output.AsSpan((token * _c.HeadCount + head) * valueDim, valueDim));
+        int itemsPerToken = _c.HeadCount / _headsPerItem;
+        int token = item / itemsPerToken, firstHead = item % itemsPerToken * _headsPerItem;
+        int row = token * _c.HeadCount + firstHead; // the heads' query and output rows follow one another
+        _rowAttention.Attend(worker, CacheOf(token), _layer, firstHead, _headsPerItem,
+            _q.AsSpan(row * _c.KeyHeadDim, _headsPerItem * _c.KeyHeadDim), PositionOf(token) + 1, // causal: positions 0..own
+            _output.AsSpan(row * _c.ValueHeadDim, _headsPerItem * _c.ValueHeadDim));
     }
-
-    private Span<float> QueryRow(int token, int head) =>
-        _q.AsSpan((token * _c.HeadCount + head) * _c.KeyHeadDim, _c.KeyHeadDim);
 }

@@ -6,20 +6,26 @@ namespace Wallfacer.Models.Blocks;
 
 /// <summary>
 /// The generation path of <see cref="AttentionWork"/>: llama.cpp's one-query flash attention
-/// (<c>ggml_compute_forward_flash_attn_ext_f16_one_chunk</c>) for one (query row, head). The query is rounded to
-/// fp16 to meet the fp16 keys; keys are visited in order with an online softmax; the value accumulator is kept in
-/// fp16 (every update rounded).
+/// (<c>ggml_compute_forward_flash_attn_ext_f16_one_chunk</c>) for one query row and the query heads that share a KV
+/// head. The query is rounded to fp16 to meet the fp16 keys; keys are visited in order with an online softmax; the
+/// value accumulator is kept in fp16 (every update rounded).
 /// <para>
 /// The definition is one loop over keys, but only the accumulator update really depends on the previous key. So
 /// the keys are taken in chunks, each in three passes with the same arithmetic: all scores (independent dot
 /// products), then the running maximum with each key's rescale and weight (independent exponentials once the
-/// maximum is known), then the accumulator updates alone (<see cref="HalfAccumulator.MultiplyAddRows"/>). The
-/// result is bit-identical to the single loop (a test compares it with a scalar transcription of llama.cpp).
+/// maximum is known), then the accumulator updates alone (<see cref="HalfAccumulator.MultiplyAddRows(ReadOnlySpan{float}, int, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float})"/>).
+/// The result is bit-identical to the single loop (a test compares it with a scalar transcription of llama.cpp).
+/// </para>
+/// <para>
+/// With grouped-query attention several query heads read the same keys and values (7 in Qwen2.5-0.5B, 4 in
+/// Llama-3.2-1B). Widening fp16 to float costs more than the multiply-add it feeds (there is no F16C intrinsic in
+/// .NET), so a chunk's keys and values are widened once into scratch and every head of the group runs over the
+/// floats; each head's arithmetic is unchanged. A lone head (no grouping) reads the fp16 rows directly.
 /// </para>
 /// </summary>
 internal sealed class RowAttention
 {
-    /// <summary>Keys per chunk: the scratch of one worker, small enough to stay in L1.</summary>
+    /// <summary>Keys per chunk: the scratch of one worker, small enough to stay in L1/L2.</summary>
     private const int Chunk = 128;
 
     private readonly DecoderConfig _c;
@@ -33,59 +39,100 @@ internal sealed class RowAttention
 
     private sealed class Scratch(DecoderConfig c)
     {
-        public readonly float[] Query = new float[c.KeyHeadDim];
-        public readonly float[] Accumulator = new float[c.ValueHeadDim];
+        private static int Group(DecoderConfig c) => c.HeadCount / c.KvHeadCount;
+        public readonly float[] Queries = new float[Group(c) * c.KeyHeadDim];
+        public readonly float[] Accumulators = new float[Group(c) * c.ValueHeadDim];
+        public readonly float[] Maxima = new float[Group(c)];
+        public readonly float[] Sums = new float[Group(c)];
+        public readonly float[] Keys = Group(c) > 1 ? new float[Chunk * c.KeyHeadDim] : [];
+        public readonly float[] Values = Group(c) > 1 ? new float[Chunk * c.ValueHeadDim] : [];
         public readonly float[] Scores = new float[Chunk];
         public readonly float[] Rescales = new float[Chunk];
         public readonly float[] Weights = new float[Chunk];
     }
 
-    /// <summary>Attends <paramref name="query"/> (one head) over the first <paramref name="visible"/> cells of <paramref name="cache"/>; writes <paramref name="output"/>.</summary>
-    public void Attend(int worker, KvCache cache, int layer, int head, ReadOnlySpan<float> query, int visible, Span<float> output)
+    /// <summary>
+    /// Attends the <paramref name="heads"/> query heads from <paramref name="firstHead"/> on (they must share one KV
+    /// head; <paramref name="queries"/> holds their rows one after another) over the first <paramref name="visible"/>
+    /// cells of <paramref name="cache"/>; writes their outputs one after another into <paramref name="outputs"/>.
+    /// </summary>
+    public void Attend(int worker, KvCache cache, int layer, int firstHead, int heads, ReadOnlySpan<float> queries, int visible, Span<float> outputs)
     {
         int keyDim = _c.KeyHeadDim, valueDim = _c.ValueHeadDim;
-        int kvHead = head / (_c.HeadCount / _c.KvHeadCount);
+        int kvHead = firstHead / (_c.HeadCount / _c.KvHeadCount);
         float scale = 1.0f / MathF.Sqrt(keyDim);
         var scratch = _scratch[worker];
-        var q = scratch.Query;
-        for (int d = 0; d < keyDim; d++)
-            q[d] = HalfRounding.RoundToHalf(query[d]);
+        for (int d = 0; d < heads * keyDim; d++)
+            scratch.Queries[d] = HalfRounding.RoundToHalf(queries[d]);
+        Array.Clear(scratch.Accumulators);
+        scratch.Maxima.AsSpan().Fill(float.NegativeInfinity);
+        Array.Clear(scratch.Sums);
         var keys = cache.Keys(layer, visible);
         var values = cache.Values(layer, visible);
-        var acc = scratch.Accumulator;
-        Array.Clear(acc);
+        bool widen = heads > 1;
 
-        float max = float.NegativeInfinity, sum = 0;
         for (int first = 0; first < visible; first += Chunk)
         {
             int n = Math.Min(Chunk, visible - first);
-            var scores = scratch.Scores.AsSpan(0, n);
-            for (int j = 0; j < n; j++)
-                scores[j] = GgmlDot.HalfOrder(keys.Slice((first + j) * cache.KeyWidth + kvHead * keyDim, keyDim), q) * scale;
-            var rescales = scratch.Rescales.AsSpan(0, n);
-            var weights = scratch.Weights.AsSpan(0, n);
-            for (int j = 0; j < n; j++)
+            int keyOffset = first * cache.KeyWidth + kvHead * keyDim, valueOffset = first * cache.ValueWidth + kvHead * valueDim;
+            if (widen)
             {
-                float s = scores[j], ms = 1.0f, vs = 1.0f;
-                if (s > max)
-                {
-                    ms = MathF.Exp(max - s);
-                    max = s;
-                }
-                else
-                {
-                    vs = MathF.Exp(s - max);
-                }
-                rescales[j] = ms;
-                weights[j] = vs;
-                sum = sum * ms + vs; // llama.cpp's build does not contract this into an FMA
+                HalfConvert.HalfToSingleRows(keys[keyOffset..], cache.KeyWidth, keyDim, n, scratch.Keys);
+                HalfConvert.HalfToSingleRows(values[valueOffset..], cache.ValueWidth, valueDim, n, scratch.Values);
             }
-            int offset = first * cache.ValueWidth + kvHead * valueDim;
-            HalfAccumulator.MultiplyAddRows(values[offset..], cache.ValueWidth, rescales, weights, acc);
+            for (int h = 0; h < heads; h++)
+            {
+                var q = scratch.Queries.AsSpan(h * keyDim, keyDim);
+                var scores = scratch.Scores.AsSpan(0, n);
+                if (widen)
+                    GgmlDot.HalfOrderRows(scratch.Keys.AsSpan(0, n * keyDim), keyDim, q, scores);
+                else
+                    for (int j = 0; j < n; j++)
+                        scores[j] = GgmlDot.HalfOrder(keys.Slice(keyOffset + j * cache.KeyWidth, keyDim), q);
+                for (int j = 0; j < n; j++)
+                    scores[j] *= scale;
+                var rescales = scratch.Rescales.AsSpan(0, n);
+                var weights = scratch.Weights.AsSpan(0, n);
+                OnlineSoftmax(scores, ref scratch.Maxima[h], ref scratch.Sums[h], rescales, weights);
+                var acc = scratch.Accumulators.AsSpan(h * valueDim, valueDim);
+                if (widen)
+                    HalfAccumulator.MultiplyAddRows(scratch.Values.AsSpan(0, n * valueDim), valueDim, rescales, weights, acc);
+                else
+                    HalfAccumulator.MultiplyAddRows(values[valueOffset..], cache.ValueWidth, rescales, weights, acc);
+            }
         }
 
-        float inv = sum == 0 ? 0 : 1.0f / sum;
-        for (int d = 0; d < valueDim; d++)
-            output[d] = acc[d] * inv;
+        for (int h = 0; h < heads; h++)
+        {
+            float sum = scratch.Sums[h], inv = sum == 0 ? 0 : 1.0f / sum;
+            var acc = scratch.Accumulators.AsSpan(h * valueDim, valueDim);
+            var output = outputs.Slice(h * valueDim, valueDim);
+            for (int d = 0; d < valueDim; d++)
+                output[d] = acc[d] * inv;
+        }
+    }
+
+    /// <summary>
+    /// Advances one head's running maximum and sum over a chunk's scores, giving each key the accumulator's rescale
+    /// (a new maximum) and its own weight, as llama.cpp's loop does key by key.
+    /// </summary>
+    private static void OnlineSoftmax(ReadOnlySpan<float> scores, ref float max, ref float sum, Span<float> rescales, Span<float> weights)
+    {
+        for (int j = 0; j < scores.Length; j++)
+        {
+            float s = scores[j], ms = 1.0f, vs = 1.0f;
+            if (s > max)
+            {
+                ms = MathF.Exp(max - s);
+                max = s;
+            }
+            else
+            {
+                vs = MathF.Exp(s - max);
+            }
+            rescales[j] = ms;
+            weights[j] = vs;
+            sum = sum * ms + vs; // llama.cpp's build does not contract this into an FMA
+        }
     }
 }

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Wallfacer.Numerics;
 
@@ -78,7 +79,14 @@ public static class HalfConvert
     {
         CheckLengths(src.Length, dst.Length);
         int i = 0;
-        if (Vector256.IsHardwareAccelerated)
+        if (Vector512.IsHardwareAccelerated && Avx512F.IsSupported)
+        {
+            ref ushort s = ref MemoryMarshal.GetReference(src);
+            ref float d = ref MemoryMarshal.GetReference(dst);
+            for (; i + 16 <= src.Length; i += 16)
+                HalfToSingle(Avx512F.ConvertToVector512UInt32(Vector256.LoadUnsafe(ref s, (nuint)i))).StoreUnsafe(ref d, (nuint)i);
+        }
+        else if (Vector256.IsHardwareAccelerated)
         {
             ref ushort s = ref MemoryMarshal.GetReference(src);
             ref float d = ref MemoryMarshal.GetReference(dst);
@@ -91,6 +99,30 @@ public static class HalfConvert
         }
         for (; i < src.Length; i++)
             dst[i] = HalfToSingle(src[i]);
+    }
+
+    /// <summary>
+    /// Widens <paramref name="rows"/> rows of <paramref name="width"/> fp16 values, <paramref name="stride"/> apart in
+    /// <paramref name="src"/>, into consecutive rows of <paramref name="dst"/> (a head's slice of a chunk of KV cache
+    /// cells); each value exactly as <see cref="HalfToSingle(ushort)"/>.
+    /// </summary>
+    public static void HalfToSingleRows(ReadOnlySpan<ushort> src, int stride, int width, int rows, Span<float> dst)
+    {
+        if (rows > 0 && (stride < width || src.Length < (rows - 1) * stride + width || dst.Length < rows * width))
+            throw new ArgumentException($"{rows} rows of {width} values {stride} apart need {(rows - 1) * stride + width} source and {rows * width} destination elements; got {src.Length} and {dst.Length}.");
+        if (!(Vector512.IsHardwareAccelerated && Avx512F.IsSupported) || width % 16 != 0)
+        {
+            for (int j = 0; j < rows; j++)
+                HalfToSingle(src.Slice(j * stride, width), dst.Slice(j * width, width));
+            return;
+        }
+        ref ushort s = ref MemoryMarshal.GetReference(src);
+        ref float d = ref MemoryMarshal.GetReference(dst);
+        for (int j = 0; j < rows; j++)
+        {
+            for (int i = 0; i < width; i += 16)
+                HalfToSingle(Avx512F.ConvertToVector512UInt32(Vector256.LoadUnsafe(ref s, (nuint)(j * stride + i)))).StoreUnsafe(ref d, (nuint)(j * width + i));
+        }
     }
 
     /// <summary>Converts floats into fp16 bits (same length), exactly as <see cref="SingleToHalf(float)"/>.</summary>

@@ -81,6 +81,38 @@ public static class GgmlDot
         return (float)sum;
     }
 
+    /// <summary>
+    /// <c>results[j] = HalfOrder(rows[j·width …], y)</c> for each result: one query against a chunk of keys already
+    /// widened to float, in one call (the generation path's scores for each head of a grouped-query group).
+    /// </summary>
+    public static void HalfOrderRows(ReadOnlySpan<float> rows, int width, ReadOnlySpan<float> y, Span<float> results)
+    {
+        if (y.Length != width || rows.Length < results.Length * width)
+            throw new ArgumentException($"{results.Length} rows of {width} need {results.Length * width} elements and a {width}-element y; got {rows.Length} and {y.Length}.");
+        if (width != Step || !Vector512.IsHardwareAccelerated)
+        {
+            for (int j = 0; j < results.Length; j++)
+                results[j] = HalfOrder(rows.Slice(j * width, width), y);
+            return;
+        }
+        // One 64-element step per row (the common head size): y stays in four registers, no tail.
+        ref float ys = ref MemoryMarshal.GetReference(y);
+        ref float xs = ref MemoryMarshal.GetReference(rows);
+        var y0 = Vector512.LoadUnsafe(ref ys);
+        var y1 = Vector512.LoadUnsafe(ref ys, 16);
+        var y2 = Vector512.LoadUnsafe(ref ys, 32);
+        var y3 = Vector512.LoadUnsafe(ref ys, 48);
+        for (int j = 0; j < results.Length; j++)
+        {
+            nuint o = (nuint)(j * Step);
+            var a0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref xs, o), y0, Vector512<float>.Zero);
+            var a1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref xs, o + 16), y1, Vector512<float>.Zero);
+            var a2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref xs, o + 32), y2, Vector512<float>.Zero);
+            var a3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref xs, o + 48), y3, Vector512<float>.Zero);
+            results[j] = ReduceAdd16((a0 + a2) + (a1 + a3)); // HalfOrder adds no tail at this width
+        }
+    }
+
     /// <summary>Sixteen fp16 values at <c>x[i]</c> as floats (exact).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector512<float> Widen16(ref ushort x, int i) =>

@@ -67,9 +67,8 @@ public static class HalfAccumulator
     /// </summary>
     public static void MultiplyAddRows(ReadOnlySpan<ushort> rows, int stride, ReadOnlySpan<float> rescales, ReadOnlySpan<float> weights, Span<float> acc)
     {
+        CheckRows(rows.Length, stride, rescales, weights, acc);
         int n = weights.Length, width = acc.Length;
-        if (rescales.Length != n || stride < width || (n > 0 && rows.Length < (n - 1) * stride + width))
-            throw new ArgumentException($"{n} rows of {width} values {stride} apart need {(n - 1) * stride + width} elements and {n} rescales; got {rows.Length} and {rescales.Length}.");
         if (!(Vector512.IsHardwareAccelerated && Avx512F.IsSupported) || width % 16 != 0)
         {
             for (int j = 0; j < n; j++)
@@ -80,18 +79,69 @@ public static class HalfAccumulator
             }
             return;
         }
-        int d = 0;
+        MultiplyAddRowsAvx512<ushort, HalfRows>(ref MemoryMarshal.GetReference(rows), stride, rescales, weights, acc);
+    }
+
+    /// <summary>
+    /// <see cref="MultiplyAddRows(ReadOnlySpan{ushort}, int, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float})"/>
+    /// with the rows already widened to float (fp16 values, so widening is exact and the results are the same bits):
+    /// the generation path widens a chunk of value rows once and runs every query head that shares them over it.
+    /// </summary>
+    public static void MultiplyAddRows(ReadOnlySpan<float> rows, int stride, ReadOnlySpan<float> rescales, ReadOnlySpan<float> weights, Span<float> acc)
+    {
+        CheckRows(rows.Length, stride, rescales, weights, acc);
+        int n = weights.Length, width = acc.Length;
+        if (!Vector512.IsHardwareAccelerated || width % 16 != 0)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                if (rescales[j] != 1f)
+                    Scale(acc, rescales[j]);
+                MultiplyAdd(rows.Slice(j * stride, width), weights[j], acc);
+            }
+            return;
+        }
+        MultiplyAddRowsAvx512<float, FloatRows>(ref MemoryMarshal.GetReference(rows), stride, rescales, weights, acc);
+    }
+
+    private static void CheckRows(int length, int stride, ReadOnlySpan<float> rescales, ReadOnlySpan<float> weights, Span<float> acc)
+    {
+        int n = weights.Length, width = acc.Length;
+        if (rescales.Length != n || stride < width || (n > 0 && length < (n - 1) * stride + width))
+            throw new ArgumentException($"{n} rows of {width} values {stride} apart need {(n - 1) * stride + width} elements and {n} rescales; got {length} and {rescales.Length}.");
+    }
+
+    /// <summary>Sixteen values of a row as floats: how the AVX-512 loops read fp16 rows and widened ones alike.</summary>
+    private interface IRowLoader<T>
+    {
+        static abstract Vector512<float> Load16(ref T row, int i);
+    }
+
+    private struct HalfRows : IRowLoader<ushort>
+    {
+        public static Vector512<float> Load16(ref ushort row, int i) => GgmlDot.Widen16(ref row, i);
+    }
+
+    private struct FloatRows : IRowLoader<float>
+    {
+        public static Vector512<float> Load16(ref float row, int i) => Vector512.LoadUnsafe(ref row, (nuint)i);
+    }
+
+    private static void MultiplyAddRowsAvx512<T, TLoader>(ref T rows, int stride, ReadOnlySpan<float> rescales, ReadOnlySpan<float> weights, Span<float> acc)
+        where TLoader : struct, IRowLoader<T>
+    {
+        int d = 0, width = acc.Length;
         for (; d + 64 <= width; d += 64)
-            MultiplyAddRows64(rows, stride, d, rescales, weights, acc);
+            MultiplyAddRows64<T, TLoader>(ref rows, stride, d, rescales, weights, acc);
         for (; d < width; d += 16)
-            MultiplyAddRows16(rows, stride, d, rescales, weights, acc);
+            MultiplyAddRows16<T, TLoader>(ref rows, stride, d, rescales, weights, acc);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MultiplyAddRows64(ReadOnlySpan<ushort> rows, int stride, int d, ReadOnlySpan<float> rescales, ReadOnlySpan<float> weights, Span<float> acc)
+    private static void MultiplyAddRows64<T, TLoader>(ref T r, int stride, int d, ReadOnlySpan<float> rescales, ReadOnlySpan<float> weights, Span<float> acc)
+        where TLoader : struct, IRowLoader<T>
     {
         ref float a = ref MemoryMarshal.GetReference(acc);
-        ref ushort r = ref MemoryMarshal.GetReference(rows);
         var a0 = Vector512.LoadUnsafe(ref a, (nuint)d);
         var a1 = Vector512.LoadUnsafe(ref a, (nuint)(d + 16));
         var a2 = Vector512.LoadUnsafe(ref a, (nuint)(d + 32));
@@ -108,10 +158,10 @@ public static class HalfAccumulator
             }
             var w = Vector512.Create(weights[j]);
             int o = j * stride + d;
-            a0 = HalfRounding.RoundToHalf(Vector512.FusedMultiplyAdd(GgmlDot.Widen16(ref r, o), w, a0));
-            a1 = HalfRounding.RoundToHalf(Vector512.FusedMultiplyAdd(GgmlDot.Widen16(ref r, o + 16), w, a1));
-            a2 = HalfRounding.RoundToHalf(Vector512.FusedMultiplyAdd(GgmlDot.Widen16(ref r, o + 32), w, a2));
-            a3 = HalfRounding.RoundToHalf(Vector512.FusedMultiplyAdd(GgmlDot.Widen16(ref r, o + 48), w, a3));
+            a0 = HalfRounding.RoundToHalf(Vector512.FusedMultiplyAdd(TLoader.Load16(ref r, o), w, a0));
+            a1 = HalfRounding.RoundToHalf(Vector512.FusedMultiplyAdd(TLoader.Load16(ref r, o + 16), w, a1));
+            a2 = HalfRounding.RoundToHalf(Vector512.FusedMultiplyAdd(TLoader.Load16(ref r, o + 32), w, a2));
+            a3 = HalfRounding.RoundToHalf(Vector512.FusedMultiplyAdd(TLoader.Load16(ref r, o + 48), w, a3));
         }
         a0.StoreUnsafe(ref a, (nuint)d);
         a1.StoreUnsafe(ref a, (nuint)(d + 16));
@@ -120,16 +170,16 @@ public static class HalfAccumulator
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MultiplyAddRows16(ReadOnlySpan<ushort> rows, int stride, int d, ReadOnlySpan<float> rescales, ReadOnlySpan<float> weights, Span<float> acc)
+    private static void MultiplyAddRows16<T, TLoader>(ref T r, int stride, int d, ReadOnlySpan<float> rescales, ReadOnlySpan<float> weights, Span<float> acc)
+        where TLoader : struct, IRowLoader<T>
     {
         ref float a = ref MemoryMarshal.GetReference(acc);
-        ref ushort r = ref MemoryMarshal.GetReference(rows);
         var a0 = Vector512.LoadUnsafe(ref a, (nuint)d);
         for (int j = 0; j < weights.Length; j++)
         {
             if (rescales[j] != 1f)
                 a0 = HalfRounding.RoundToHalf(a0 * Vector512.Create(rescales[j]));
-            a0 = HalfRounding.RoundToHalf(Vector512.FusedMultiplyAdd(GgmlDot.Widen16(ref r, j * stride + d), Vector512.Create(weights[j]), a0));
+            a0 = HalfRounding.RoundToHalf(Vector512.FusedMultiplyAdd(TLoader.Load16(ref r, j * stride + d), Vector512.Create(weights[j]), a0));
         }
         a0.StoreUnsafe(ref a, (nuint)d);
     }
