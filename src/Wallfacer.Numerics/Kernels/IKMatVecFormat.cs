@@ -18,8 +18,15 @@ internal unsafe interface IKMatVecFormat
     static abstract int BlockBytes { get; }
 
     /// <summary>
-    /// <paramref name="acc"/> plus the super-block at <paramref name="w"/> dotted with the Q8_K block at
-    /// <paramref name="y"/> (its float scale first). Reads only inside the two blocks.
+    /// The super-block's fp16 scales as one 32-bit word: d in the low half and, where the type has one, dmin in the
+    /// high half (zero otherwise). The kernel widens these for several rows in one vector step.
     /// </summary>
-    static abstract Vector512<float> Accumulate(byte* w, byte* y, Vector512<float> acc);
+    static abstract uint ScaleWord(byte* w);
+
+    /// <summary>
+    /// <paramref name="acc"/> plus the super-block at <paramref name="w"/> dotted with the Q8_K block at
+    /// <paramref name="y"/>, given <paramref name="d"/> and <paramref name="dmin"/>: the block's fp16 scales
+    /// (<see cref="ScaleWord"/>) widened and multiplied by the Q8_K block's float scale. Reads only inside the two blocks.
+    /// </summary>
+    static abstract Vector512<float> Accumulate(byte* w, byte* y, Vector512<float> acc, float d, float dmin);
 }

@@ -10,7 +10,8 @@ namespace Wallfacer.Numerics.Kernels;
 /// per token, so the kernel is shaped for bandwidth: four rows advance together through the super-blocks (four
 /// independent accumulator chains; the Q8_K block they share stays in L1), the band of rows two groups ahead is
 /// prefetched in software (the hardware prefetchers lose four interleaved row streams at every 4 KiB page), and
-/// each row ends with one horizontal sum. A row's value is the same sequence of operations as
+/// each row ends with one horizontal sum. The fp16 block scales of the four rows are widened in one vector step:
+/// there is no F16C intrinsic in .NET, and one row's conversion cost about a sixth of its super-block's work. A row's value is the same sequence of operations as
 /// <see cref="Row"/>, which is <see cref="VecDot.Dot"/>'s AVX-512 path for these types, so results are
 /// bit-identical to it (MatMulTests relies on that).
 /// </summary>
@@ -37,7 +38,11 @@ internal static unsafe class MatVecKRows<TFormat> where TFormat : struct, IKMatV
     {
         Vector512<float> a = default;
         for (int b = 0; b < blocks; b++)
-            a = TFormat.Accumulate(w + (long)b * TFormat.BlockBytes, act + (long)b * ActivationBytes, a);
+        {
+            byte* block = w + (long)b * TFormat.BlockBytes, x = act + (long)b * ActivationBytes;
+            Vector256<float> s = Scales(Vector128.CreateScalar(TFormat.ScaleWord(block)), *(float*)x);
+            a = TFormat.Accumulate(block, x, a, s.GetElement(0), s.GetElement(1));
+        }
         return Q8RowHelpers.Sum(a);
     }
 
@@ -56,14 +61,25 @@ internal static unsafe class MatVecKRows<TFormat> where TFormat : struct, IKMatV
             for (int p = 0; p < stepBytes; p += 64)
                 Sse.Prefetch0(next + p);
             byte* x = act + (long)b * ActivationBytes;
-            a0 = TFormat.Accumulate(r0 + o, x, a0);
-            a1 = TFormat.Accumulate(r1 + o, x, a1);
-            a2 = TFormat.Accumulate(r2 + o, x, a2);
-            a3 = TFormat.Accumulate(r3 + o, x, a3);
+            Vector256<float> s = Scales(Vector128.Create(
+                TFormat.ScaleWord(r0 + o), TFormat.ScaleWord(r1 + o), TFormat.ScaleWord(r2 + o), TFormat.ScaleWord(r3 + o)), *(float*)x);
+            a0 = TFormat.Accumulate(r0 + o, x, a0, s.GetElement(0), s.GetElement(1));
+            a1 = TFormat.Accumulate(r1 + o, x, a1, s.GetElement(2), s.GetElement(3));
+            a2 = TFormat.Accumulate(r2 + o, x, a2, s.GetElement(4), s.GetElement(5));
+            a3 = TFormat.Accumulate(r3 + o, x, a3, s.GetElement(6), s.GetElement(7));
         }
         y[0] = Q8RowHelpers.Sum(a0);
         y[1] = Q8RowHelpers.Sum(a1);
         y[2] = Q8RowHelpers.Sum(a2);
         y[3] = Q8RowHelpers.Sum(a3);
     }
+
+    /// <summary>
+    /// Up to four rows' scale words (<see cref="IKMatVecFormat.ScaleWord"/>) as floats times the activation block's
+    /// scale: lanes 2r and 2r + 1 hold row r's d·dy and dmin·dy. Lane-wise, so a row gets the same values alone or with
+    /// three others.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Scales(Vector128<uint> words, float dy) =>
+        HalfConvert.HalfToSingle(Avx2.ConvertToVector256Int32(words.AsUInt16()).AsUInt32()) * Vector256.Create(dy);
 }

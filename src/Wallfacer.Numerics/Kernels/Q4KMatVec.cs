@@ -19,8 +19,10 @@ internal readonly unsafe struct Q4KMatVec : IKMatVecFormat
 
     public static int BlockBytes => BlockQ4K.BlockBytes;
 
+    public static uint ScaleWord(byte* w) => *(uint*)w; // d, then dmin
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Accumulate(byte* w, byte* y, Vector512<float> acc)
+    public static Vector512<float> Accumulate(byte* w, byte* y, Vector512<float> acc, float d, float dmin)
     {
         Vector128<byte> packed = ScalesAndMins(w + BlockQ4K.ScalesOffset); // bytes 0–7 scales, 8–15 mins
         Vector512<short> sc = Avx2.ConvertToVector256Int16(packed).ToVector512Unsafe();
@@ -34,11 +36,9 @@ internal readonly unsafe struct Q4KMatVec : IKMatVecFormat
             12, 0x80, 12, 0x80, 13, 0x80, 13, 0x80, 14, 0x80, 14, 0x80, 15, 0x80, 15, 0x80);
         Vector256<short> mins = Avx2.Shuffle(Avx2.Permute4x64(packed.ToVector256Unsafe().AsUInt64(), 0b01_00_01_00).AsByte(), repeat).AsInt16();
         Vector256<int> minSums = Avx2.MultiplyAddAdjacent(mins, Vector256.Load((short*)(y + BlockQ8K.BsumsOffset)));
-        // d·dy and dmin·dy: both fp16 scales widened in one branch-free vector step (vpmovzxwd reads 16 bytes, inside
-        // the block) instead of two branching scalar conversions. The min term enters negated on the integer side (exact).
-        Vector256<float> scales = HalfConvert.HalfToSingle(Avx2.ConvertToVector256Int32((ushort*)w).AsUInt32()) * Vector256.Create(*(float*)y);
-        acc = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(isum), Vector512.Create(scales.ToScalar()), acc);
-        return Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle((Vector256<int>.Zero - minSums).ToVector512()), Vector512.Create(scales.GetElement(1)), acc);
+        // The min term enters negated on the integer side (exact).
+        acc = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(isum), Vector512.Create(d), acc);
+        return Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle((Vector256<int>.Zero - minSums).ToVector512()), Vector512.Create(dmin), acc);
     }
 
     /// <summary>isum plus the scaled sums of groups 2c (low nibbles) and 2c + 1 (high nibbles).</summary>

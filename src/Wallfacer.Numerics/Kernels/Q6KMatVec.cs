@@ -19,8 +19,10 @@ internal readonly unsafe struct Q6KMatVec : IKMatVecFormat
 
     public static int BlockBytes => BlockQ6K.BlockBytes;
 
+    public static uint ScaleWord(byte* w) => *(ushort*)(w + BlockQ6K.BlockBytes - 2); // d (no dmin)
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Accumulate(byte* w, byte* y, Vector512<float> acc)
+    public static Vector512<float> Accumulate(byte* w, byte* y, Vector512<float> acc, float d, float dmin)
     {
         Vector256<short> scales = Avx2.ConvertToVector256Int16(Vector128.Load((sbyte*)(w + BlockQ6K.ScalesOffset)));
         // −32·Σ_g sc_g·bsum_g in the low eight lanes (pairs of groups).
@@ -30,10 +32,7 @@ internal readonly unsafe struct Q6KMatVec : IKMatVecFormat
         // Two calls with constant halves rather than a loop: the JIT does not unroll, and the scale indices must be constants.
         isum = Half(w, y, 0, sc, isum);
         isum = Half(w, y, 1, sc, isum);
-        // d·dy; d widened with the branch-free vector conversion (the scalar one branches and costs more than it
-        // should here): vpmovzxwd reads the block's last 16 bytes, which puts d in the top lane.
-        Vector256<float> d = HalfConvert.HalfToSingle(Avx2.ConvertToVector256Int32((ushort*)(w + BlockQ6K.BlockBytes - 16)).AsUInt32());
-        return Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(isum), Vector512.Create(d.GetElement(7) * *(float*)y), acc);
+        return Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(isum), Vector512.Create(d), acc);
     }
 
     /// <summary>isum plus the scaled sums of the 128-element half <paramref name="h"/>.</summary>
