@@ -56,6 +56,7 @@ internal sealed class TiledAttention
         public readonly float[] KeysByDimension = new float[c.KeyHeadDim * KeyTile]; // [d, key]
         public readonly float[] Values = new float[KeyTile * c.ValueHeadDim];        // [key, d]
         public readonly float[] Scores = new float[KeyTile];
+        public readonly float[] PairScores = new float[KeyTile]; // the second row of a pair
         public readonly float[] Accumulators = new float[rows * c.ValueHeadDim];
         public readonly float[] Max = new float[rows];
         public readonly float[] Sum = new float[rows];
@@ -96,6 +97,9 @@ internal sealed class TiledAttention
             int tileKeys = Math.Min(KeyTile, keysNeeded - tile);
             WidenKeys(scratch, kvHead, tile, tileKeys);
             WidenValues(scratch, kvHead, tile, tileKeys);
+            // Rows go through the tile two at a time where the vector unit allows: twice the independent FMA chains,
+            // and each loaded key or value serves both.
+            int pendingToken = -1, pendingHead = 0, pendingCount = 0;
             for (int token = first; token < end; token++)
             {
                 int visible = _startPosition + token + 1;
@@ -103,8 +107,26 @@ internal sealed class TiledAttention
                     continue;
                 int count = Math.Min(KeyTile, visible - tile);
                 for (int g = 0; g < _group; g++)
-                    AttendTile(scratch, QueryRow(token, kvHead * _group + g), (token - first) * _group + g, count);
+                {
+                    int head = kvHead * _group + g, row = (token - first) * _group + g;
+                    if (!s_pairs)
+                    {
+                        AttendTile(scratch, QueryRow(token, head), row, count);
+                    }
+                    else if (pendingToken < 0)
+                    {
+                        (pendingToken, pendingHead, pendingCount) = (token, head, count);
+                    }
+                    else
+                    {
+                        AttendTilePair(scratch, QueryRow(pendingToken, pendingHead), (pendingToken - first) * _group + pendingHead % _group,
+                            pendingCount, QueryRow(token, head), row, count);
+                        pendingToken = -1;
+                    }
+                }
             }
+            if (pendingToken >= 0)
+                AttendTile(scratch, QueryRow(pendingToken, pendingHead), (pendingToken - first) * _group + pendingHead % _group, pendingCount);
         }
 
         for (int token = first; token < end; token++)
@@ -112,13 +134,37 @@ internal sealed class TiledAttention
                 WriteOutput(scratch, (token - first) * _group + g, token, kvHead * _group + g);
     }
 
+    /// <summary>Whether rows are paired: the pair kernels are 512-bit (two rows of 64 keys fill eight registers).</summary>
+    private static readonly bool s_pairs = Vector512.IsHardwareAccelerated;
+
+    /// <summary>
+    /// <see cref="AttendTile"/> for two rows at once (their own queries and key counts): the same operations per row,
+    /// the loads of keys and values shared.
+    /// </summary>
+    private void AttendTilePair(Scratch scratch, ReadOnlySpan<float> q0, int row0, int count0, ReadOnlySpan<float> q1, int row1, int count1)
+    {
+        ScoresPair(scratch.KeysByDimension, q0, q1, 1.0f / MathF.Sqrt(_c.KeyHeadDim), scratch.Scores, scratch.PairScores);
+        var acc0 = Softmax(scratch, scratch.Scores, row0, count0);
+        var acc1 = Softmax(scratch, scratch.PairScores, row1, count1);
+        AccumulateValuesPair(scratch.Values, scratch.Scores, count0, acc0, scratch.PairScores, count1, acc1);
+    }
+
     /// <summary>One query row over the current tile's first <paramref name="count"/> keys: the online-softmax step.</summary>
     private void AttendTile(Scratch scratch, ReadOnlySpan<float> q, int row, int count)
     {
         var scores = scratch.Scores;
         Scores(scratch.KeysByDimension, q, 1.0f / MathF.Sqrt(_c.KeyHeadDim), scores);
-        float tileMax = MaxOf(scores, count);
+        var acc = Softmax(scratch, scores, row, count);
+        AccumulateValues(scratch.Values, scores, count, acc);
+    }
 
+    /// <summary>
+    /// Advances row <paramref name="row"/>'s running maximum and sum over the tile's scores, rescales its accumulator
+    /// on a new maximum, and turns the scores into the tile's weights; returns the accumulator.
+    /// </summary>
+    private Span<float> Softmax(Scratch scratch, float[] scores, int row, int count)
+    {
+        float tileMax = MaxOf(scores, count);
         var acc = scratch.Accumulators.AsSpan(row * _c.ValueHeadDim, _c.ValueHeadDim);
         float max = scratch.Max[row], sum = scratch.Sum[row];
         float newMax = MathF.Max(max, tileMax);
@@ -130,7 +176,7 @@ internal sealed class TiledAttention
         }
         scratch.Max[row] = newMax;
         scratch.Sum[row] = (float)(sum + TiledSoftmax.ExponentiateTile(scores, count, newMax));
-        AccumulateValues(scratch.Values, scores, count, acc);
+        return acc;
     }
 
     /// <summary>Widens keys tile…tile+count of one KV head to float, stored dimension-major; unused key slots are zero.</summary>
@@ -195,11 +241,61 @@ internal sealed class TiledAttention
         (s7 * sc).StoreUnsafe(ref o, 7 * Lanes);
     }
 
+    /// <summary>
+    /// scores0/1 as <see cref="Scores"/> gives them for q0 and q1: sixteen keys per 512-bit lane set, the two rows'
+    /// eight chains interleaved so they hide each other's FMA latency.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ScoresPair(float[] keysByDimension, ReadOnlySpan<float> q0, ReadOnlySpan<float> q1, float scale, float[] scores0, float[] scores1)
+    {
+        Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default, t0 = default, t1 = default, t2 = default, t3 = default;
+        ref float k = ref MemoryMarshal.GetArrayDataReference(keysByDimension);
+        for (int d = 0; d < q0.Length; d++)
+        {
+            var x = Vector512.Create(q0[d]);
+            var y = Vector512.Create(q1[d]);
+            ref float kd = ref Unsafe.Add(ref k, d * KeyTile);
+            var k0 = Vector512.LoadUnsafe(ref kd, 0);
+            var k1 = Vector512.LoadUnsafe(ref kd, 16);
+            var k2 = Vector512.LoadUnsafe(ref kd, 32);
+            var k3 = Vector512.LoadUnsafe(ref kd, 48);
+            s0 = Vector512.FusedMultiplyAdd(k0, x, s0);
+            t0 = Vector512.FusedMultiplyAdd(k0, y, t0);
+            s1 = Vector512.FusedMultiplyAdd(k1, x, s1);
+            t1 = Vector512.FusedMultiplyAdd(k1, y, t1);
+            s2 = Vector512.FusedMultiplyAdd(k2, x, s2);
+            t2 = Vector512.FusedMultiplyAdd(k2, y, t2);
+            s3 = Vector512.FusedMultiplyAdd(k3, x, s3);
+            t3 = Vector512.FusedMultiplyAdd(k3, y, t3);
+        }
+        var sc = Vector512.Create(scale);
+        ref float o = ref MemoryMarshal.GetArrayDataReference(scores0);
+        (s0 * sc).StoreUnsafe(ref o, 0);
+        (s1 * sc).StoreUnsafe(ref o, 16);
+        (s2 * sc).StoreUnsafe(ref o, 32);
+        (s3 * sc).StoreUnsafe(ref o, 48);
+        ref float p = ref MemoryMarshal.GetArrayDataReference(scores1);
+        (t0 * sc).StoreUnsafe(ref p, 0);
+        (t1 * sc).StoreUnsafe(ref p, 16);
+        (t2 * sc).StoreUnsafe(ref p, 32);
+        (t3 * sc).StoreUnsafe(ref p, 48);
+    }
+
     /// <summary>The largest of the first <paramref name="count"/> scores (IEEE maximum: order does not matter).</summary>
     private static float MaxOf(float[] scores, int count)
     {
+        int j = 0;
         float max = float.NegativeInfinity;
-        for (int j = 0; j < count; j++)
+        if (Vector512.IsHardwareAccelerated && count >= 16)
+        {
+            // Vector512.Max is IEEE maximum as MathF.Max (NaN wins, +0 above −0), so any grouping gives the same value.
+            var m = Vector512.Create(float.NegativeInfinity);
+            for (; j + 16 <= count; j += 16)
+                m = Vector512.Max(m, Vector512.Create(scores.AsSpan(j, 16)));
+            for (int l = 0; l < 16; l++)
+                max = MathF.Max(max, m.GetElement(l));
+        }
+        for (; j < count; j++)
             max = MathF.Max(max, scores[j]);
         return max;
     }
@@ -232,6 +328,85 @@ internal sealed class TiledAttention
                 a0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref v, (nuint)(j * valueDim + d)), Vector256.Create(weights[j]), a0);
             a0.StoreUnsafe(ref a, (nuint)d);
         }
+    }
+
+    /// <summary>
+    /// <see cref="AccumulateValues"/> for two rows over the same value rows: each row's lanes take their FMAs in key
+    /// order as before, the keys both rows use share their loads, the longer row then finishes alone.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void AccumulateValuesPair(float[] values, float[] weights0, int count0, Span<float> acc0, float[] weights1, int count1, Span<float> acc1)
+    {
+        int valueDim = acc0.Length, common = Math.Min(count0, count1);
+        if (valueDim % 64 != 0)
+        {
+            AccumulateValues(values, weights0, count0, acc0);
+            AccumulateValues(values, weights1, count1, acc1);
+            return;
+        }
+        ref float v = ref MemoryMarshal.GetArrayDataReference(values);
+        ref float a = ref MemoryMarshal.GetReference(acc0);
+        ref float b = ref MemoryMarshal.GetReference(acc1);
+        for (int d = 0; d < valueDim; d += 64)
+            Accumulate64Pair(ref Unsafe.Add(ref v, d), valueDim, weights0, weights1, common, ref Unsafe.Add(ref a, d), ref Unsafe.Add(ref b, d));
+        if (count0 > common)
+            AccumulateRange(values, weights0, common, count0, acc0);
+        if (count1 > common)
+            AccumulateRange(values, weights1, common, count1, acc1);
+    }
+
+    /// <summary>acc[d] = fma(value_j[d], p_j, acc[d]) for keys j = first…end−1 in order (the tail of a pair's longer row).</summary>
+    private static void AccumulateRange(float[] values, float[] weights, int first, int end, Span<float> acc)
+    {
+        int valueDim = acc.Length;
+        ref float v = ref MemoryMarshal.GetArrayDataReference(values);
+        ref float a = ref MemoryMarshal.GetReference(acc);
+        for (int d = 0; d < valueDim; d += Lanes)
+        {
+            var a0 = Vector256.LoadUnsafe(ref a, (nuint)d);
+            for (int j = first; j < end; j++)
+                a0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref v, (nuint)(j * valueDim + d)), Vector256.Create(weights[j]), a0);
+            a0.StoreUnsafe(ref a, (nuint)d);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Accumulate64Pair(ref float values, int stride, float[] weights0, float[] weights1, int count, ref float acc0, ref float acc1)
+    {
+        var a0 = Vector512.LoadUnsafe(ref acc0, 0);
+        var a1 = Vector512.LoadUnsafe(ref acc0, 16);
+        var a2 = Vector512.LoadUnsafe(ref acc0, 32);
+        var a3 = Vector512.LoadUnsafe(ref acc0, 48);
+        var b0 = Vector512.LoadUnsafe(ref acc1, 0);
+        var b1 = Vector512.LoadUnsafe(ref acc1, 16);
+        var b2 = Vector512.LoadUnsafe(ref acc1, 32);
+        var b3 = Vector512.LoadUnsafe(ref acc1, 48);
+        for (int j = 0; j < count; j++)
+        {
+            var p = Vector512.Create(weights0[j]);
+            var r = Vector512.Create(weights1[j]);
+            ref float vj = ref Unsafe.Add(ref values, j * stride);
+            var v0 = Vector512.LoadUnsafe(ref vj, 0);
+            var v1 = Vector512.LoadUnsafe(ref vj, 16);
+            var v2 = Vector512.LoadUnsafe(ref vj, 32);
+            var v3 = Vector512.LoadUnsafe(ref vj, 48);
+            a0 = Vector512.FusedMultiplyAdd(v0, p, a0);
+            b0 = Vector512.FusedMultiplyAdd(v0, r, b0);
+            a1 = Vector512.FusedMultiplyAdd(v1, p, a1);
+            b1 = Vector512.FusedMultiplyAdd(v1, r, b1);
+            a2 = Vector512.FusedMultiplyAdd(v2, p, a2);
+            b2 = Vector512.FusedMultiplyAdd(v2, r, b2);
+            a3 = Vector512.FusedMultiplyAdd(v3, p, a3);
+            b3 = Vector512.FusedMultiplyAdd(v3, r, b3);
+        }
+        a0.StoreUnsafe(ref acc0, 0);
+        a1.StoreUnsafe(ref acc0, 16);
+        a2.StoreUnsafe(ref acc0, 32);
+        a3.StoreUnsafe(ref acc0, 48);
+        b0.StoreUnsafe(ref acc1, 0);
+        b1.StoreUnsafe(ref acc1, 16);
+        b2.StoreUnsafe(ref acc1, 32);
+        b3.StoreUnsafe(ref acc1, 48);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
