@@ -9,8 +9,8 @@ namespace Wallfacer.Models.Blocks;
 /// <summary>
 /// Causal grouped-query attention for a batch of query rows over the KV cache with online softmax (running max and
 /// sum). A work item of the row path is one token and the query heads of one KV head (or part of them, when a
-/// whole group per item would leave threads idle); one of the tiled path is a block of tokens and one KV head. It reproduces the two CPU flash-attention paths of
-/// llama.cpp (ggml-cpu ops.cpp) so that logits agree with it closely:
+/// whole group per item would leave threads idle); one of the tiled path is a block of tokens and one KV head. It
+/// reproduces the two CPU flash-attention paths of llama.cpp (ggml-cpu ops.cpp) so that logits agree with it closely:
 /// <list type="bullet">
 /// <item><b>Row path</b> (<c>ggml_compute_forward_flash_attn_ext_f16_one_chunk</c>, batches under 64 queries, i.e.
 /// generation): the query is rounded to half precision to meet the half-precision keys, and the value
