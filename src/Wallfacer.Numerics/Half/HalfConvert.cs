@@ -84,7 +84,7 @@ public static class HalfConvert
             ref ushort s = ref MemoryMarshal.GetReference(src);
             ref float d = ref MemoryMarshal.GetReference(dst);
             for (; i + 16 <= src.Length; i += 16)
-                HalfToSingle(Avx512F.ConvertToVector512UInt32(Vector256.LoadUnsafe(ref s, (nuint)i))).StoreUnsafe(ref d, (nuint)i);
+                Widen16(ref s, (nuint)i).StoreUnsafe(ref d, (nuint)i);
         }
         else if (Vector256.IsHardwareAccelerated)
         {
@@ -121,9 +121,14 @@ public static class HalfConvert
         for (int j = 0; j < rows; j++)
         {
             for (int i = 0; i < width; i += 16)
-                HalfToSingle(Avx512F.ConvertToVector512UInt32(Vector256.LoadUnsafe(ref s, (nuint)(j * stride + i)))).StoreUnsafe(ref d, (nuint)(j * width + i));
+                Widen16(ref s, (nuint)(j * stride + i)).StoreUnsafe(ref d, (nuint)(j * width + i));
         }
     }
+
+    /// <summary>Sixteen fp16 values from <c>s[i]</c> as floats (AVX-512).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Widen16(ref ushort s, nuint i) =>
+        HalfToSingle(Avx512F.ConvertToVector512UInt32(Vector256.LoadUnsafe(ref s, i)));
 
     /// <summary>Converts floats into fp16 bits (same length), exactly as <see cref="SingleToHalf(float)"/>.</summary>
     public static void SingleToHalf(ReadOnlySpan<float> src, Span<ushort> dst)

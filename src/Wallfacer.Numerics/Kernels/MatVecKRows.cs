@@ -11,7 +11,8 @@ namespace Wallfacer.Numerics.Kernels;
 /// independent accumulator chains; the Q8_K block they share stays in L1), the band of rows two groups ahead is
 /// prefetched in software (the hardware prefetchers lose four interleaved row streams at every 4 KiB page), and
 /// each row ends with one horizontal sum. The fp16 block scales of the four rows are widened in one vector step:
-/// there is no F16C intrinsic in .NET, and one row's conversion cost about a sixth of its super-block's work. A row's value is the same sequence of operations as
+/// there is no F16C intrinsic in .NET, and one row's conversion cost about a sixth of its super-block's work. A row's
+/// value is the same sequence of operations as
 /// <see cref="Row"/>, which is <see cref="VecDot.Dot"/>'s AVX-512 path for these types, so results are
 /// bit-identical to it (MatMulTests relies on that).
 /// </summary>
