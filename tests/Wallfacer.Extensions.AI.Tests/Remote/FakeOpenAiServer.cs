@@ -13,16 +13,14 @@ namespace Wallfacer.Extensions.AI.Tests.Remote;
 /// </summary>
 internal sealed class FakeOpenAiServer : IDisposable
 {
-    private readonly HttpListener _listener = new();
+    private readonly HttpListener _listener;
     private readonly Task _loop;
     private readonly List<string> _requests = [];
 
     public FakeOpenAiServer()
     {
-        int port = FreePort();
+        (_listener, int port) = StartListener();
         Endpoint = new Uri($"http://127.0.0.1:{port}/v1");
-        _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-        _listener.Start();
         _loop = Task.Run(Serve);
     }
 
@@ -46,6 +44,29 @@ internal sealed class FakeOpenAiServer : IDisposable
     public IReadOnlyList<string> Requests
     {
         get { lock (_requests) return [.. _requests]; }
+    }
+
+    /// <summary>
+    /// HttpListener cannot bind port 0: take a free port from the OS and retry when a test running in parallel
+    /// grabs it between the probe and the bind.
+    /// </summary>
+    private static (HttpListener Listener, int Port) StartListener()
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            int port = FreePort();
+            var listener = new HttpListener();
+            listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+            try
+            {
+                listener.Start();
+                return (listener, port);
+            }
+            catch (HttpListenerException) when (attempt < 5)
+            {
+                listener.Close();
+            }
+        }
     }
 
     private static int FreePort()
