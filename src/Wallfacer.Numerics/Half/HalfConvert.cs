@@ -207,8 +207,25 @@ public static class HalfConvert
     }
 
     /// <summary>Sixteen halves (in the low 16 bits of each lane; the high bits are ignored) to sixteen floats.</summary>
+    /// <remarks>
+    /// Zero, subnormal and normal halves take a short path: their magnitude bits moved to the float's position are
+    /// the value × 2^-112 (a subnormal half becomes a subnormal float), so one exact multiplication by 2^112 finishes
+    /// them — 6 operations where the general algorithm takes 12, which matters in the row kernels that widen a
+    /// block scale per 32 weights. Infinities and NaNs (never a quantized block's scale) take the general algorithm.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector512<float> HalfToSingle(Vector512<uint> h)
+    {
+        Vector512<uint> magnitude = Vector512.ShiftLeft(h, 13) & Vector512.Create(0x0FFFE000u);
+        if (Vector512.GreaterThanOrEqualAny(magnitude, Vector512.Create(0x0F800000u)))
+            return HalfToSingleWithSpecials(h); // inlined: a call here would cost the callers' loops their registers
+        Vector512<float> value = magnitude.AsSingle() * Vector512.Create(ScaleToInfBits).AsSingle();
+        return (value.AsUInt32() | (Vector512.ShiftLeft(h, 16) & Vector512.Create(0x80000000u))).AsSingle();
+    }
+
+    /// <summary><see cref="HalfToSingle(Vector512{uint})"/> for any halves: the scalar algorithm lane-wise.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> HalfToSingleWithSpecials(Vector512<uint> h)
     {
         Vector512<uint> w = Vector512.ShiftLeft(h, 16);
         Vector512<uint> sign = w & Vector512.Create(0x80000000u);

@@ -52,7 +52,7 @@ internal readonly unsafe struct Q4_0FewTokens : IFewTokensFormat<Vector512<byte>
     public static Vector512<uint> ScaleHalves(byte* first) => Q4_0MatVec.ScaleHalves(first);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<byte> Pair(byte* pair) => Q4_0MatVec.Nibbles(pair);
+    public static Vector512<byte> Pair(byte* pair) => Q4_0MatVec.Create().Nibbles(pair);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<byte> Help(Vector512<sbyte> values) =>

@@ -12,7 +12,9 @@ namespace Wallfacer.Numerics.Kernels;
 /// in the high), so the integer sums are those of <see cref="VecDot.Dot"/>. Everything that depends only on the
 /// activations is in <typeparamref name="TActivation"/>, prepared once per block pair and shared by every row.
 /// </summary>
-internal unsafe interface IMatVecFormat<TActivation> where TActivation : struct
+internal unsafe interface IMatVecFormat<TSelf, TActivation>
+    where TSelf : struct, IMatVecFormat<TSelf, TActivation>
+    where TActivation : struct
 {
     /// <summary>The weight type.</summary>
     static abstract GgmlType Type { get; }
@@ -22,7 +24,7 @@ internal unsafe interface IMatVecFormat<TActivation> where TActivation : struct
 
     /// <summary>
     /// Bytes past the end of a block pair that <see cref="PairSums"/> may read; the caller uses
-    /// <see cref="PairSumsNearEnd"/> where that would leave the row.
+    /// <see cref="PairSumsNearEnd"/> where that would leave the matrix.
     /// </summary>
     static abstract int Overread { get; }
 
@@ -34,20 +36,28 @@ internal unsafe interface IMatVecFormat<TActivation> where TActivation : struct
     /// </summary>
     static abstract Vector512<uint> ScaleHalves(byte* first);
 
-    /// <summary>The activation side of blocks (b, b + 1); <paramref name="act"/> is the Q8_0 activation row.</summary>
-    static abstract TActivation Pair(byte* act, int b);
+    /// <summary>
+    /// The format with its loop-invariant vectors (byte selectors, shift counts, masks) in fields. A kernel gets it
+    /// as a parameter of the method that holds its loop: the JIT reloads every vector constant it can see from
+    /// memory in every iteration (it hoists neither constants nor loads), and in a loop of ~10 vector operations
+    /// per row and block pair those reloads cost 10–25%; parameters stay in registers.
+    /// </summary>
+    static abstract TSelf Create();
 
-    /// <summary>The activation side of a lone last block b: the high half is zero.</summary>
-    static abstract TActivation Last(byte* act, int b);
+    /// <summary>The activation side of two consecutive Q8_0 activation blocks starting at <paramref name="blocks"/>.</summary>
+    TActivation Pair(byte* blocks);
+
+    /// <summary>The activation side of a lone last Q8_0 block: the high half is zero.</summary>
+    TActivation Last(byte* block);
 
     /// <summary>Partial sums of the weight block pair at <paramref name="pair"/> (its first scale byte).</summary>
-    static abstract Vector512<int> PairSums(byte* pair, in TActivation x);
+    Vector512<int> PairSums(byte* pair, in TActivation x);
 
     /// <summary>As <see cref="PairSums"/>, reading nothing past the pair.</summary>
-    static abstract Vector512<int> PairSumsNearEnd(byte* pair, in TActivation x);
+    Vector512<int> PairSumsNearEnd(byte* pair, in TActivation x);
 
     /// <summary>Partial sums of a lone last block (low half); the high half is zero.</summary>
-    static abstract Vector512<int> LastSums(byte* block, in TActivation x);
+    Vector512<int> LastSums(byte* block, in TActivation x);
 }
 
 /// <summary>Q4_0 activation side: the int8 values and 8·Σy per pair of elements (the −8 offset of the nibbles).</summary>
@@ -64,14 +74,36 @@ internal readonly struct Q4_0MatVecActivation(Vector512<sbyte> values, Vector512
 /// each block's 16 packed bytes twice; a per-half shift (0 or 4) and a mask then leave low nibbles (elements 0–15)
 /// and high nibbles (16–31) where <see cref="VecDotInt8.SplitNibblePair"/> puts them.
 /// </summary>
-internal readonly unsafe struct Q4_0MatVec : IMatVecFormat<Q4_0MatVecActivation>
+internal readonly unsafe struct Q4_0MatVec : IMatVecFormat<Q4_0MatVec, Q4_0MatVecActivation>
 {
+    private readonly Vector512<byte> _select;   // bytes 2..17 (block b's quants) and 20..35 (b + 1's), each twice
+    private readonly Vector512<ushort> _shifts; // 0 for the low-nibble copy, 4 for the high-nibble copy
+    private readonly Vector512<byte> _lowNibble;
+    private readonly Vector512<byte> _byteOnes;
+    private readonly Vector512<short> _shortOnes;
+
+    private Q4_0MatVec(Vector512<byte> select, Vector512<ushort> shifts)
+    {
+        _select = select;
+        _shifts = shifts;
+        _lowNibble = Vector512.Create((byte)0x0F);
+        _byteOnes = Vector512<byte>.One;
+        _shortOnes = Vector512<short>.One;
+    }
+
     public static GgmlType Type => GgmlType.Q4_0;
 
     public static int BlockBytes => 18;
 
     // The 64-byte load starts at the pair's first scale and the pair spans 36 bytes.
     public static int Overread => 64 - 36;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Q4_0MatVec Create() => new(
+        Vector512.Create(
+            (byte)2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17,
+            20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35),
+        Vector512.Create((ushort)0, 0, 0, 0, 0, 0, 0, 0, 4, 4, 4, 4, 4, 4, 4, 4, 0, 0, 0, 0, 0, 0, 0, 0, 4, 4, 4, 4, 4, 4, 4, 4));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<uint> ScaleHalves(byte* first)
@@ -86,45 +118,41 @@ internal readonly unsafe struct Q4_0MatVec : IMatVecFormat<Q4_0MatVecActivation>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Q4_0MatVecActivation Pair(byte* act, int b) =>
-        Prepare(VecDotInt8.Join(act + b * 34 + 2, act + (b + 1) * 34 + 2).AsSByte());
+    public Q4_0MatVecActivation Pair(byte* blocks) => Prepare(VecDotInt8.Join(blocks + 2, blocks + 34 + 2).AsSByte());
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Q4_0MatVecActivation Last(byte* act, int b) =>
-        Prepare(Vector256.Load(act + b * 34 + 2).ToVector512().AsSByte());
+    public Q4_0MatVecActivation Last(byte* block) => Prepare(Vector256.Load(block + 2).ToVector512().AsSByte());
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Q4_0MatVecActivation Prepare(Vector512<sbyte> y) =>
-        new(y, Vector512.ShiftLeft(Avx512BW.MultiplyAddAdjacent(Vector512<byte>.One, y), 3));
+    private Q4_0MatVecActivation Prepare(Vector512<sbyte> y) =>
+        new(y, Vector512.ShiftLeft(Avx512BW.MultiplyAddAdjacent(_byteOnes, y), 3));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<int> PairSums(byte* pair, in Q4_0MatVecActivation x) => Sums(Nibbles(pair), x);
+    public Vector512<int> PairSums(byte* pair, in Q4_0MatVecActivation x) => Sums(Nibbles(pair), x);
 
-    /// <summary>The 64 nibbles of the block pair at <paramref name="pair"/> in VecDot's lane layout (reads 64 bytes).</summary>
+    /// <summary>
+    /// The 64 nibbles of the block pair at <paramref name="pair"/> in VecDot's lane layout (reads 64 bytes): one
+    /// <c>vpermb</c> places each block's 16 packed bytes twice; a per-half shift (0 or 4) and a mask then leave low
+    /// nibbles (elements 0–15) and high nibbles (16–31) where <see cref="VecDotInt8.SplitNibblePair"/> puts them.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector512<byte> Nibbles(byte* pair)
+    internal Vector512<byte> Nibbles(byte* pair)
     {
-        // Bytes 2..17 are block b's quants, 20..35 block b + 1's; each is placed in two 16-byte lanes.
-        Vector512<byte> select = Vector512.Create(
-            (byte)2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17,
-            20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35);
-        Vector512<ushort> shifts = Vector512.Create(
-            (ushort)0, 0, 0, 0, 0, 0, 0, 0, 4, 4, 4, 4, 4, 4, 4, 4, 0, 0, 0, 0, 0, 0, 0, 0, 4, 4, 4, 4, 4, 4, 4, 4);
-        Vector512<byte> twice = Avx512Vbmi.PermuteVar64x8(Vector512.Load(pair), select);
-        return Avx512BW.ShiftRightLogicalVariable(twice.AsUInt16(), shifts).AsByte() & Vector512.Create((byte)0x0F);
+        Vector512<byte> twice = Avx512Vbmi.PermuteVar64x8(Vector512.Load(pair), _select);
+        return Avx512BW.ShiftRightLogicalVariable(twice.AsUInt16(), _shifts).AsByte() & _lowNibble;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<int> PairSumsNearEnd(byte* pair, in Q4_0MatVecActivation x) =>
+    public Vector512<int> PairSumsNearEnd(byte* pair, in Q4_0MatVecActivation x) =>
         Sums(VecDotInt8.SplitNibblePair(Vector128.Load(pair + 2), Vector128.Load(pair + 18 + 2)), x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<int> LastSums(byte* block, in Q4_0MatVecActivation x) =>
+    public Vector512<int> LastSums(byte* block, in Q4_0MatVecActivation x) =>
         Sums(Vector512.Create(VecDotInt8.SplitNibbles(Vector128.Load(block + 2)), default), x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<int> Sums(Vector512<byte> q, in Q4_0MatVecActivation x) =>
-        Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(q, x.Values) - x.Offset, Vector512<short>.One);
+    private Vector512<int> Sums(Vector512<byte> q, in Q4_0MatVecActivation x) =>
+        Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(q, x.Values) - x.Offset, _shortOnes);
 }
 
 /// <summary>Q8_0 activation side: the values and their negations (the weight's sign moves onto the activation).</summary>
@@ -135,8 +163,15 @@ internal readonly struct Q8_0MatVecActivation(Vector512<sbyte> values, Vector512
 }
 
 /// <summary>Q8_0: signed weights; |w| goes on the unsigned side and sign(w) onto y, as <see cref="VecDotInt8"/>'s DotSigned does.</summary>
-internal readonly unsafe struct Q8_0MatVec : IMatVecFormat<Q8_0MatVecActivation>
+internal readonly unsafe struct Q8_0MatVec : IMatVecFormat<Q8_0MatVec, Q8_0MatVecActivation>
 {
+    private readonly Vector512<short> _shortOnes;
+
+    private Q8_0MatVec(Vector512<short> shortOnes) => _shortOnes = shortOnes;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Q8_0MatVec Create() => new(Vector512<short>.One);
+
     public static GgmlType Type => GgmlType.Q8_0;
 
     public static int BlockBytes => 34;
@@ -160,28 +195,30 @@ internal readonly unsafe struct Q8_0MatVec : IMatVecFormat<Q8_0MatVecActivation>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Q8_0MatVecActivation Pair(byte* act, int b) =>
-        Prepare(VecDotInt8.Join(act + b * 34 + 2, act + (b + 1) * 34 + 2).AsSByte());
+    public Q8_0MatVecActivation Pair(byte* blocks) => Prepare(VecDotInt8.Join(blocks + 2, blocks + 34 + 2).AsSByte());
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Q8_0MatVecActivation Last(byte* act, int b) =>
-        Prepare(Vector256.Load(act + b * 34 + 2).ToVector512().AsSByte());
+    public Q8_0MatVecActivation Last(byte* block) => Prepare(Vector256.Load(block + 2).ToVector512().AsSByte());
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Q8_0MatVecActivation Prepare(Vector512<sbyte> y) => new(y, Vector512<sbyte>.Zero - y);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<int> PairSums(byte* pair, in Q8_0MatVecActivation x) =>
+    public Vector512<int> PairSums(byte* pair, in Q8_0MatVecActivation x) =>
         Sums(VecDotInt8.Join(pair + 2, pair + 34 + 2).AsSByte(), x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<int> PairSumsNearEnd(byte* pair, in Q8_0MatVecActivation x) => PairSums(pair, x);
+    public Vector512<int> PairSumsNearEnd(byte* pair, in Q8_0MatVecActivation x) => PairSums(pair, x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<int> LastSums(byte* block, in Q8_0MatVecActivation x) =>
+    public Vector512<int> LastSums(byte* block, in Q8_0MatVecActivation x) =>
         Sums(Vector256.Load(block + 2).ToVector512().AsSByte(), x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<int> Sums(Vector512<sbyte> w, in Q8_0MatVecActivation x) =>
-        VecDotInt8.DotUnsigned(default, Avx512BW.Abs(w), Vector512.ConditionalSelect(Vector512.LessThan(w, Vector512<sbyte>.Zero), x.Negated, x.Values));
+    private Vector512<int> Sums(Vector512<sbyte> w, in Q8_0MatVecActivation x)
+    {
+        // VecDotInt8.DotUnsigned's operations, with its constant in a field.
+        Vector512<sbyte> signed = Vector512.ConditionalSelect(Vector512.LessThan(w, Vector512<sbyte>.Zero), x.Negated, x.Values);
+        return Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(Avx512BW.Abs(w), signed), _shortOnes);
+    }
 }

@@ -214,9 +214,9 @@ public sealed unsafe partial class MatMul : IParallelWork
             fixed (float* dx = _activationScales)
             {
                 if (_tiles == PairTiles.Q4_0)
-                    MatVecQ8Rows<Q4_0MatVec, Q4_0MatVecActivation>.Run(w.Data, w.RowBytes, start, end, w.Columns / 32, _x, dx, _y);
+                    MatVecQ8Rows<Q4_0MatVec, Q4_0MatVecActivation>.Run(w.Data, w.RowBytes, start, end, w.Rows, w.Columns / 32, _x, dx, _y);
                 else
-                    MatVecQ8Rows<Q8_0MatVec, Q8_0MatVecActivation>.Run(w.Data, w.RowBytes, start, end, w.Columns / 32, _x, dx, _y);
+                    MatVecQ8Rows<Q8_0MatVec, Q8_0MatVecActivation>.Run(w.Data, w.RowBytes, start, end, w.Rows, w.Columns / 32, _x, dx, _y);
             }
             return;
         }

@@ -60,7 +60,7 @@ internal sealed unsafe class MatVecDispatch
         {
             case GgmlType.Q5_0:
                 fixed (float* dx = _activationScales)
-                    MatVecQ8Rows<Q5_0MatVec, Q4_0MatVecActivation>.Run(w.Data, w.RowBytes, start, end, w.Columns / 32, act, dx + scaleOffset, y);
+                    MatVecQ8Rows<Q5_0MatVec, Q4_0MatVecActivation>.Run(w.Data, w.RowBytes, start, end, w.Rows, w.Columns / 32, act, dx + scaleOffset, y);
                 break;
             case GgmlType.Q4_K:
                 MatVecKRows<Q4KMatVec>.Run(w.Data, w.RowBytes, start, end, w.Columns / 256, act, y);

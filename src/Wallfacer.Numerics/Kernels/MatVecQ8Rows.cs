@@ -18,7 +18,7 @@ namespace Wallfacer.Numerics.Kernels;
 /// final lane sum — so results are bit-identical to it (MatMulTests relies on that).
 /// </summary>
 internal static unsafe class MatVecQ8Rows<TFormat, TActivation>
-    where TFormat : struct, IMatVecFormat<TActivation>
+    where TFormat : struct, IMatVecFormat<TFormat, TActivation>
     where TActivation : struct
 {
     private const int Chunk = 16; // blocks whose scales share one vector
@@ -29,14 +29,21 @@ internal static unsafe class MatVecQ8Rows<TFormat, TActivation>
     public static bool IsSupported => VecDotInt8.Use512 && Avx512Vbmi.IsSupported && Avx2.IsSupported;
 
     /// <summary>
-    /// y[r] = dot(W[r], x) for rows [start, end). <paramref name="dx"/> holds the activation block scales as floats,
-    /// followed by zeros up to a multiple of 16 blocks.
+    /// y[r] = dot(W[r], x) for rows [start, end) of a matrix of <paramref name="rows"/> rows. <paramref name="dx"/>
+    /// holds the activation block scales as floats, followed by zeros up to a multiple of 16 blocks.
     /// </summary>
-    public static void Run(byte* w, int rowBytes, int start, int end, int blocks, byte* act, float* dx, float* y)
+    public static void Run(byte* w, int rowBytes, int start, int end, int rows, int blocks, byte* act, float* dx, float* y)
     {
+        var format = TFormat.Create();
         int r = start;
         for (; r + 4 <= end; r += 4)
-            Rows4(w + (long)r * rowBytes, rowBytes, blocks, act, dx, y + r);
+        {
+            // Wide loads (a pair's 64 bytes, a chunk's 16 scales) may run into the rows after the group, but not past
+            // the matrix: the last groups keep them inside the row.
+            bool roomAfter = (long)(rows - r - 4) * rowBytes >= Chunk * BlockBytes;
+            int wideBlocks = roomAfter ? blocks : (rowBytes - TFormat.Overread) / BlockBytes - 1;
+            Rows4(format, w + (long)r * rowBytes, rowBytes, blocks, wideBlocks, roomAfter, act, dx, y + r);
+        }
         for (; r < end; r++)
         {
             // A remainder row costs one general dot product; the bit-identical result makes the two interchangeable.
@@ -46,74 +53,61 @@ internal static unsafe class MatVecQ8Rows<TFormat, TActivation>
     }
 
     // Not inlined into Run: inlined there, the JIT ran out of inlining budget and called Sum (a latency chain
-    // of 4 dependent adds) four times in sequence instead of interleaving the four reductions.
+    // of 4 dependent adds) four times in sequence instead of interleaving the four reductions. The format comes in
+    // as a parameter so that its vectors stay in registers (see IMatVecFormat.Create).
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void Rows4(byte* r0, int rowBytes, int blocks, byte* act, float* dx, float* y)
+    private static void Rows4(TFormat format, byte* r0, int rowBytes, int blocks, int wideBlocks, bool roomAfter, byte* act, float* dx, float* y)
     {
-        byte* r1 = r0 + rowBytes, r2 = r1 + rowBytes, r3 = r2 + rowBytes;
-        // Pairs starting before this block may use the wide load: it stays inside the row.
-        int wideBlocks = (rowBytes - TFormat.Overread) / BlockBytes - 1;
+        nint row1 = rowBytes, row2 = 2 * row1, row3 = 3 * row1;
         Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
         // The band of rows two groups ahead, prefetched as this group advances: each pair step consumes
         // 2 blocks of 4 rows here and touches as many bytes there, so the stream is requested ~2 groups early
         // (the hardware prefetchers lose the 4 interleaved row streams at every 4 KiB page).
         byte* ahead = r0 + 8L * rowBytes;
+        // Lanes 0–7 take the scale of block k, lanes 8–15 that of block k + 1.
+        Vector512<int> pickFirst = Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
         for (int c = 0; c < blocks; c += Chunk)
         {
             int count = Math.Min(Chunk, blocks - c);
             Vector512<float> sx = Vector512.Load(dx + c);
-            Vector512<float> s0 = Scales(r0 + c * BlockBytes, count) * sx;
-            Vector512<float> s1 = Scales(r1 + c * BlockBytes, count) * sx;
-            Vector512<float> s2 = Scales(r2 + c * BlockBytes, count) * sx;
-            Vector512<float> s3 = Scales(r3 + c * BlockBytes, count) * sx;
-            // Lanes 0–7 take the scale of block k, lanes 8–15 that of block k + 1.
-            Vector512<int> pick = Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
-            int k = 0;
-            for (; k + 2 <= count; k += 2, pick += Vector512.Create(2))
+            Vector512<float> s0 = Scales(r0 + c * BlockBytes, count, roomAfter) * sx;
+            Vector512<float> s1 = Scales(r0 + rowBytes + c * BlockBytes, count, roomAfter) * sx;
+            Vector512<float> s2 = Scales(r0 + 2 * rowBytes + c * BlockBytes, count, roomAfter) * sx;
+            Vector512<float> s3 = Scales(r0 + 3 * rowBytes + c * BlockBytes, count, roomAfter) * sx;
+            Vector512<int> pick = pickFirst;
+            // Pointers that advance by one block pair per step: no index arithmetic in the loop.
+            byte* p = r0 + (long)c * BlockBytes;
+            byte* x = act + (long)c * 34;
+            byte* next = ahead + 4L * c * BlockBytes;
+            int pairEnd = c + (count & ~1);
+            int wideEnd = Math.Min(pairEnd, Math.Max(c, wideBlocks));
+            int b = c;
+            for (; b < wideEnd; b += 2, p += 2 * BlockBytes, x += 68, next += 8 * BlockBytes, pick += Vector512.Create(2))
             {
-                int b = c + k;
-                TActivation x = TFormat.Pair(act, b);
-                long o = (long)b * BlockBytes;
-                byte* next = ahead + 4 * o;
-                // 4 rows × 2 blocks: 144 bytes (Q4_0) or 272 (Q8_0), one prefetch per cache line.
-                Sse.Prefetch0(next);
-                Sse.Prefetch0(next + 64);
-                Sse.Prefetch0(next + 128);
-                if (BlockBytes > 32)
-                {
-                    Sse.Prefetch0(next + 192);
-                    Sse.Prefetch0(next + 256);
-                }
-                Vector512<int> p0, p1, p2, p3;
-                if (b < wideBlocks)
-                {
-                    p0 = TFormat.PairSums(r0 + o, x);
-                    p1 = TFormat.PairSums(r1 + o, x);
-                    p2 = TFormat.PairSums(r2 + o, x);
-                    p3 = TFormat.PairSums(r3 + o, x);
-                }
-                else
-                {
-                    p0 = TFormat.PairSumsNearEnd(r0 + o, x);
-                    p1 = TFormat.PairSumsNearEnd(r1 + o, x);
-                    p2 = TFormat.PairSumsNearEnd(r2 + o, x);
-                    p3 = TFormat.PairSumsNearEnd(r3 + o, x);
-                }
-                a0 = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(p0), Avx512F.PermuteVar16x32(s0, pick), a0);
-                a1 = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(p1), Avx512F.PermuteVar16x32(s1, pick), a1);
-                a2 = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(p2), Avx512F.PermuteVar16x32(s2, pick), a2);
-                a3 = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(p3), Avx512F.PermuteVar16x32(s3, pick), a3);
+                TActivation xa = format.Pair(x);
+                Prefetch(next);
+                a0 = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(format.PairSums(p, xa)), Avx512F.PermuteVar16x32(s0, pick), a0);
+                a1 = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(format.PairSums(p + row1, xa)), Avx512F.PermuteVar16x32(s1, pick), a1);
+                a2 = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(format.PairSums(p + row2, xa)), Avx512F.PermuteVar16x32(s2, pick), a2);
+                a3 = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(format.PairSums(p + row3, xa)), Avx512F.PermuteVar16x32(s3, pick), a3);
             }
-            if (k < count)
+            for (; b < pairEnd; b += 2, p += 2 * BlockBytes, x += 68, pick += Vector512.Create(2))
+            {
+                // The matrix's last pairs: loads that stay inside the row.
+                TActivation xa = format.Pair(x);
+                a0 = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(format.PairSumsNearEnd(p, xa)), Avx512F.PermuteVar16x32(s0, pick), a0);
+                a1 = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(format.PairSumsNearEnd(p + row1, xa)), Avx512F.PermuteVar16x32(s1, pick), a1);
+                a2 = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(format.PairSumsNearEnd(p + row2, xa)), Avx512F.PermuteVar16x32(s2, pick), a2);
+                a3 = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(format.PairSumsNearEnd(p + row3, xa)), Avx512F.PermuteVar16x32(s3, pick), a3);
+            }
+            if (b < c + count)
             {
                 // An odd last block fills the low half; the high half's sums are zero and its scale lane is 0.
-                int b = c + k;
-                TActivation x = TFormat.Last(act, b);
-                long o = (long)b * BlockBytes;
-                a0 = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(TFormat.LastSums(r0 + o, x)), Avx512F.PermuteVar16x32(s0, pick), a0);
-                a1 = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(TFormat.LastSums(r1 + o, x)), Avx512F.PermuteVar16x32(s1, pick), a1);
-                a2 = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(TFormat.LastSums(r2 + o, x)), Avx512F.PermuteVar16x32(s2, pick), a2);
-                a3 = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(TFormat.LastSums(r3 + o, x)), Avx512F.PermuteVar16x32(s3, pick), a3);
+                TActivation xa = format.Last(x);
+                a0 = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(format.LastSums(p, xa)), Avx512F.PermuteVar16x32(s0, pick), a0);
+                a1 = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(format.LastSums(p + row1, xa)), Avx512F.PermuteVar16x32(s1, pick), a1);
+                a2 = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(format.LastSums(p + row2, xa)), Avx512F.PermuteVar16x32(s2, pick), a2);
+                a3 = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(format.LastSums(p + row3, xa)), Avx512F.PermuteVar16x32(s3, pick), a3);
             }
         }
         y[0] = Q8RowHelpers.Sum(a0);
@@ -122,15 +116,37 @@ internal static unsafe class MatVecQ8Rows<TFormat, TActivation>
         y[3] = Q8RowHelpers.Sum(a3);
     }
 
+    /// <summary>4 rows × 2 blocks two groups ahead: 144 bytes (Q4_0), 176 (Q5_0) or 272 (Q8_0), one prefetch per cache line.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Prefetch(byte* next)
+    {
+        Sse.Prefetch0(next);
+        Sse.Prefetch0(next + 64);
+        Sse.Prefetch0(next + 128);
+        if (BlockBytes > 32)
+        {
+            Sse.Prefetch0(next + 192);
+            Sse.Prefetch0(next + 256);
+        }
+    }
+
     /// <summary>
     /// The fp16 scales of <paramref name="count"/> (≤ 16) consecutive blocks as floats; lanes past
-    /// <paramref name="count"/> are 0 (an odd last block's empty high half must get scale 0, as in VecDot).
+    /// <paramref name="count"/> are 0 (an odd last block's empty high half must get scale 0, as in VecDot). A partial
+    /// chunk reads all 16 blocks' worth when <paramref name="roomAfter"/> (the lanes past the row are masked off) and
+    /// gathers otherwise: a gather costs more than the dot products of the blocks it serves.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Scales(byte* first, int count)
+    private static Vector512<float> Scales(byte* first, int count, bool roomAfter)
     {
         // No call here: a call in this loop makes the JIT keep the accumulators on the stack.
-        Vector512<uint> halves = count == Chunk ? TFormat.ScaleHalves(first) : Q8RowHelpers.GatherScaleHalves(first, count, BlockBytes);
+        Vector512<uint> halves;
+        if (count == Chunk)
+            halves = TFormat.ScaleHalves(first);
+        else if (roomAfter)
+            halves = TFormat.ScaleHalves(first) & Vector512.LessThan(Vector512<uint>.Indices, Vector512.Create((uint)count));
+        else
+            halves = Q8RowHelpers.GatherScaleHalves(first, count, BlockBytes);
         return HalfConvert.HalfToSingle(halves);
     }
 }

@@ -10,12 +10,47 @@ namespace Wallfacer.Numerics.Kernels;
 /// multiple of 256 as Q5_0, e.g. all attention and gate/up tensors of Qwen2.5-0.5B). Σ(q − 16)·y = Σq·y − 16·Σy with
 /// the unsigned 5-bit q on the left of <c>vpmaddubsw</c>; the 16·Σy part depends on the activations only and is
 /// shared by the rows (<see cref="Q4_0MatVecActivation.Offset"/>). Exact: |q·y pair| ≤ 7874 and |16·y pair| ≤ 4064
-/// fit in int16. Lanes as <see cref="VecDotQ5_0"/>'s AVX-512 path, which calls <see cref="Sums"/>, so the
+/// fit in int16. Lanes as <see cref="VecDotQ5_0"/>'s AVX-512 path, which calls <see cref="PairSumsNearEnd"/> and <see cref="LastSums"/>, so the
 /// two are bit-identical.
 /// Block (22 bytes): d (fp16), qh (uint32, bit j = fifth bit of element j), qs[16] (element j low nibble, j + 16 high).
 /// </summary>
-internal readonly unsafe struct Q5_0MatVec : IMatVecFormat<Q4_0MatVecActivation>
+internal readonly unsafe struct Q5_0MatVec : IMatVecFormat<Q5_0MatVec, Q4_0MatVecActivation>
 {
+    private readonly Vector512<byte> _select;      // bytes 6..21 (block b's quants) and 28..43 (b + 1's), each twice
+    private readonly Vector512<ushort> _shifts;    // 0 for the low-nibble copy, 4 for the high-nibble copy
+    private readonly Vector512<byte> _highWords;   // the two qh words into every quadword
+    private readonly Vector512<byte> _bitStarts;   // vpmultishiftqb: byte i takes the 8 bits from bit i − 4
+    private readonly Vector512<byte> _lowNibble;
+    private readonly Vector512<byte> _fifthBit;
+    private readonly Vector512<byte> _byteOnes;
+    private readonly Vector512<short> _shortOnes;
+
+    private Q5_0MatVec(Vector512<byte> select, Vector512<ushort> shifts, Vector512<byte> highWords, Vector512<byte> bitStarts)
+    {
+        _select = select;
+        _shifts = shifts;
+        _highWords = highWords;
+        _bitStarts = bitStarts;
+        _lowNibble = Vector512.Create((byte)0x0F);
+        _fifthBit = Vector512.Create((byte)0x10);
+        _byteOnes = Vector512<byte>.One;
+        _shortOnes = Vector512<short>.One;
+    }
+
+    /// <inheritdoc cref="IMatVecFormat{TSelf, TActivation}.Create"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Q5_0MatVec Create() => new(
+        Vector512.Create(
+            (byte)6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,
+            28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43),
+        Vector512.Create((ushort)0, 0, 0, 0, 0, 0, 0, 0, 4, 4, 4, 4, 4, 4, 4, 4, 0, 0, 0, 0, 0, 0, 0, 0, 4, 4, 4, 4, 4, 4, 4, 4),
+        Vector512.Create(
+            (byte)2, 3, 4, 5, 24, 25, 26, 27, 2, 3, 4, 5, 24, 25, 26, 27, 2, 3, 4, 5, 24, 25, 26, 27, 2, 3, 4, 5, 24, 25, 26, 27,
+            2, 3, 4, 5, 24, 25, 26, 27, 2, 3, 4, 5, 24, 25, 26, 27, 2, 3, 4, 5, 24, 25, 26, 27, 2, 3, 4, 5, 24, 25, 26, 27),
+        Vector512.Create(
+            (byte)60, 61, 62, 63, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27,
+            28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59));
+
     public static GgmlType Type => GgmlType.Q5_0;
 
     public static int BlockBytes => 22;
@@ -40,49 +75,41 @@ internal readonly unsafe struct Q5_0MatVec : IMatVecFormat<Q4_0MatVecActivation>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Q4_0MatVecActivation Pair(byte* act, int b) =>
-        Prepare(VecDotInt8.Join(act + b * 34 + 2, act + (b + 1) * 34 + 2).AsSByte());
+    public Q4_0MatVecActivation Pair(byte* blocks) => Prepare(VecDotInt8.Join(blocks + 2, blocks + 34 + 2).AsSByte());
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Q4_0MatVecActivation Last(byte* act, int b) =>
-        Prepare(Vector256.Load(act + b * 34 + 2).ToVector512().AsSByte());
+    public Q4_0MatVecActivation Last(byte* block) => Prepare(Vector256.Load(block + 2).ToVector512().AsSByte());
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Q4_0MatVecActivation Prepare(Vector512<sbyte> y) =>
-        new(y, Vector512.ShiftLeft(Avx512BW.MultiplyAddAdjacent(Vector512<byte>.One, y), 4));
+    private Q4_0MatVecActivation Prepare(Vector512<sbyte> y) =>
+        new(y, Vector512.ShiftLeft(Avx512BW.MultiplyAddAdjacent(_byteOnes, y), 4));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<int> PairSums(byte* pair, in Q4_0MatVecActivation x)
+    public Vector512<int> PairSums(byte* pair, in Q4_0MatVecActivation x)
     {
         Vector512<byte> bytes = Vector512.Load(pair);
         return Sums(Nibbles(bytes) | PairHighBits(bytes), x);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<int> PairSumsNearEnd(byte* pair, in Q4_0MatVecActivation x) =>
+    public Vector512<int> PairSumsNearEnd(byte* pair, in Q4_0MatVecActivation x) =>
         Sums(VecDotInt8.SplitNibblePair(Vector128.Load(pair + 6), Vector128.Load(pair + 22 + 6)) | HighBits(pair, pair + 22), x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<int> LastSums(byte* block, in Q4_0MatVecActivation x) =>
+    public Vector512<int> LastSums(byte* block, in Q4_0MatVecActivation x) =>
         Sums(Vector512.Create(VecDotInt8.SplitNibbles(Vector128.Load(block + 6)), default) | HighBits(*(uint*)(block + 2)), x);
 
     /// <summary>Σ(q − 16)·y per four consecutive elements, from the 5-bit levels q of a block pair.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector512<int> Sums(Vector512<byte> q, in Q4_0MatVecActivation x) =>
-        Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(q, x.Values) - x.Offset, Vector512<short>.One);
+    private Vector512<int> Sums(Vector512<byte> q, in Q4_0MatVecActivation x) =>
+        Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(q, x.Values) - x.Offset, _shortOnes);
 
     /// <summary>The low nibbles of the block pair at <paramref name="pair"/> in VecDot's lane layout (reads 64 bytes).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<byte> Nibbles(Vector512<byte> pair)
+    private Vector512<byte> Nibbles(Vector512<byte> pair)
     {
-        // Bytes 6..21 are block b's quants, 28..43 block b + 1's; each is placed in two 16-byte lanes.
-        Vector512<byte> select = Vector512.Create(
-            (byte)6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,
-            28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43);
-        Vector512<ushort> shifts = Vector512.Create(
-            (ushort)0, 0, 0, 0, 0, 0, 0, 0, 4, 4, 4, 4, 4, 4, 4, 4, 0, 0, 0, 0, 0, 0, 0, 0, 4, 4, 4, 4, 4, 4, 4, 4);
-        Vector512<byte> twice = Avx512Vbmi.PermuteVar64x8(pair, select);
-        return Avx512BW.ShiftRightLogicalVariable(twice.AsUInt16(), shifts).AsByte() & Vector512.Create((byte)0x0F);
+        Vector512<byte> twice = Avx512Vbmi.PermuteVar64x8(pair, _select);
+        return Avx512BW.ShiftRightLogicalVariable(twice.AsUInt16(), _shifts).AsByte() & _lowNibble;
     }
 
     /// <summary>
@@ -91,16 +118,10 @@ internal readonly unsafe struct Q5_0MatVec : IMatVecFormat<Q4_0MatVecActivation>
     /// starting at bit i − 4 (mod 64), so bit i lands on bit 4.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<byte> PairHighBits(Vector512<byte> pair)
+    private Vector512<byte> PairHighBits(Vector512<byte> pair)
     {
-        Vector512<byte> qh = Vector512.Create(
-            (byte)2, 3, 4, 5, 24, 25, 26, 27, 2, 3, 4, 5, 24, 25, 26, 27, 2, 3, 4, 5, 24, 25, 26, 27, 2, 3, 4, 5, 24, 25, 26, 27,
-            2, 3, 4, 5, 24, 25, 26, 27, 2, 3, 4, 5, 24, 25, 26, 27, 2, 3, 4, 5, 24, 25, 26, 27, 2, 3, 4, 5, 24, 25, 26, 27);
-        Vector512<byte> start = Vector512.Create(
-            (byte)60, 61, 62, 63, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27,
-            28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59);
-        Vector512<ulong> bits = Avx512Vbmi.PermuteVar64x8(pair, qh).AsUInt64();
-        return Avx512Vbmi.MultiShift(start, bits) & Vector512.Create((byte)0x10);
+        Vector512<ulong> bits = Avx512Vbmi.PermuteVar64x8(pair, _highWords).AsUInt64();
+        return Avx512Vbmi.MultiShift(_bitStarts, bits) & _fifthBit;
     }
 
     /// <summary>The fifth bits of two blocks as 0x10 per element byte (block b low 256 bits, b + 1 high).</summary>

@@ -17,6 +17,7 @@ internal static partial class VecDotQ5_0
         Span<float> d = stackalloc float[VecDotScales.Chunk];
         Vector512<float> acc = default;
         int blocks = n / 32;
+        var format = Q5_0MatVec.Create();
         fixed (byte* px = x)
         fixed (byte* py = y)
         {
@@ -28,14 +29,14 @@ internal static partial class VecDotQ5_0
                 for (; k + 2 <= count; k += 2)
                 {
                     int b = start + k;
-                    Vector512<int> sums = Q5_0MatVec.PairSumsNearEnd(px + b * XBytes, Q5_0MatVec.Pair(py, b));
+                    Vector512<int> sums = format.PairSumsNearEnd(px + b * XBytes, format.Pair(py + b * 34));
                     acc = VecDotInt8.Accumulate(acc, sums, d[k], d[k + 1]);
                 }
                 if (k < count)
                 {
                     // An odd last block fills the low half; the high half's y is zero and its scale 0.
                     int b = start + k;
-                    acc = VecDotInt8.Accumulate(acc, Q5_0MatVec.LastSums(px + b * XBytes, Q5_0MatVec.Last(py, b)), d[k], 0);
+                    acc = VecDotInt8.Accumulate(acc, format.LastSums(px + b * XBytes, format.Last(py + b * 34)), d[k], 0);
                 }
             }
         }
