@@ -219,14 +219,7 @@ internal static unsafe class MatMulFewTokens<TFormat, TWeights>
         {
             long o = (long)p * 2 * BlockBytes;
             byte* next = ahead + 4 * o;
-            Sse.Prefetch0(next);
-            Sse.Prefetch0(next + 64);
-            Sse.Prefetch0(next + 128);
-            if (BlockBytes > 32)
-            {
-                Sse.Prefetch0(next + 192);
-                Sse.Prefetch0(next + 256);
-            }
+            Q8RowHelpers.PrefetchGroupPair(next, BlockBytes);
             bool wide = p < widePairs;
             TWeights q0 = TFormat.Pair((wide ? r0 : t0) + o);
             TWeights q1 = TFormat.Pair((wide ? r1 : t1) + o);

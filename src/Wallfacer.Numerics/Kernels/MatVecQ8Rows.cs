@@ -12,7 +12,9 @@ namespace Wallfacer.Numerics.Kernels;
 /// of sixteen blocks are picked out with byte permutes and widened in one vector, multiplied by the activation
 /// scales (converted once per call by <see cref="MatMul"/>), and spread over the block lanes with one
 /// <c>vpermps</c> per pair; rows two groups ahead are prefetched in software. Float accumulators, one horizontal
-/// sum per row.
+/// sum per row. The loop's loop-invariant vectors arrive in the format parameter (the JIT would reload visible
+/// constants in every iteration), and loads may run into the rows after the group except at the matrix's end, so
+/// no pair takes the narrow path and no partial chunk gathers its scales except in the matrix's last group.
 /// Per (row, pair) it computes exactly what <see cref="VecDot.Dot"/> computes on its AVX-512 path — the same
 /// integer partial sums in the same lanes, the same scale products, the same fused multiply-add order and the same
 /// final lane sum — so results are bit-identical to it (MatMulTests relies on that).
@@ -85,7 +87,7 @@ internal static unsafe class MatVecQ8Rows<TFormat, TActivation>
             for (; b < wideEnd; b += 2, p += 2 * BlockBytes, x += 68, next += 8 * BlockBytes, pick += Vector512.Create(2))
             {
                 TActivation xa = format.Pair(x);
-                Prefetch(next);
+                Q8RowHelpers.PrefetchGroupPair(next, BlockBytes);
                 a0 = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(format.PairSums(p, xa)), Avx512F.PermuteVar16x32(s0, pick), a0);
                 a1 = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(format.PairSums(p + row1, xa)), Avx512F.PermuteVar16x32(s1, pick), a1);
                 a2 = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(format.PairSums(p + row2, xa)), Avx512F.PermuteVar16x32(s2, pick), a2);
@@ -116,20 +118,6 @@ internal static unsafe class MatVecQ8Rows<TFormat, TActivation>
         y[3] = Q8RowHelpers.Sum(a3);
     }
 
-    /// <summary>4 rows × 2 blocks two groups ahead: 144 bytes (Q4_0), 176 (Q5_0) or 272 (Q8_0), one prefetch per cache line.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Prefetch(byte* next)
-    {
-        Sse.Prefetch0(next);
-        Sse.Prefetch0(next + 64);
-        Sse.Prefetch0(next + 128);
-        if (BlockBytes > 32)
-        {
-            Sse.Prefetch0(next + 192);
-            Sse.Prefetch0(next + 256);
-        }
-    }
-
     /// <summary>
     /// The fp16 scales of <paramref name="count"/> (≤ 16) consecutive blocks as floats; lanes past
     /// <paramref name="count"/> are 0 (an odd last block's empty high half must get scale 0, as in VecDot). A partial
@@ -154,6 +142,23 @@ internal static unsafe class MatVecQ8Rows<TFormat, TActivation>
 /// <summary>Pieces shared by the AVX-512 row kernels (<see cref="MatVecQ8Rows{TFormat, TActivation}"/>, <see cref="MatMulFewTokens{TFormat, TWeights}"/>).</summary>
 internal static class Q8RowHelpers
 {
+    /// <summary>
+    /// Prefetches one block pair of four consecutive rows (4 × 2 blocks: 144 bytes for Q4_0, 176 for Q5_0, 272 for
+    /// Q8_0), one request per cache line; the row kernels aim it two groups of rows ahead.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void PrefetchGroupPair(byte* next, int blockBytes)
+    {
+        Sse.Prefetch0(next);
+        Sse.Prefetch0(next + 64);
+        Sse.Prefetch0(next + 128);
+        if (blockBytes > 32)
+        {
+            Sse.Prefetch0(next + 192);
+            Sse.Prefetch0(next + 256);
+        }
+    }
+
     /// <summary>
     /// <see cref="Vector512.Sum{T}"/>'s value with full-width shuffles: .NET 10 sums each 128-bit quarter as
     /// (l0 + l1) + (l2 + l3), then (q0 + q1) + (q2 + q3), one quarter at a time (about 25 instructions); the same
