@@ -43,8 +43,7 @@ internal static unsafe class MatVecQ8Rows<TFormat, TActivation>
             // Wide loads (a pair's 64 bytes, a chunk's 16 scales) may run into the rows after the group, but not past
             // the matrix: the last groups keep them inside the row.
             bool roomAfter = (long)(rows - r - 4) * rowBytes >= Chunk * BlockBytes;
-            int wideBlocks = roomAfter ? blocks : (rowBytes - TFormat.Overread) / BlockBytes - 1;
-            Rows4(format, w + (long)r * rowBytes, rowBytes, blocks, wideBlocks, roomAfter, act, dx, y + r);
+            Rows4(format, w + (long)r * rowBytes, rowBytes, blocks, roomAfter, act, dx, y + r);
         }
         for (; r < end; r++)
         {
@@ -58,9 +57,11 @@ internal static unsafe class MatVecQ8Rows<TFormat, TActivation>
     // of 4 dependent adds) four times in sequence instead of interleaving the four reductions. The format comes in
     // as a parameter so that its vectors stay in registers (see IMatVecFormat.Create).
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void Rows4(TFormat format, byte* r0, int rowBytes, int blocks, int wideBlocks, bool roomAfter, byte* act, float* dx, float* y)
+    private static void Rows4(TFormat format, byte* r0, int rowBytes, int blocks, bool roomAfter, byte* act, float* dx, float* y)
     {
         nint row1 = rowBytes, row2 = 2 * row1, row3 = 3 * row1;
+        // Pairs starting before this block take the wide load; without room after the group, only those inside the row.
+        int wideBlocks = roomAfter ? blocks : (rowBytes - TFormat.Overread) / BlockBytes - 1;
         Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
         // The band of rows two groups ahead, prefetched as this group advances: each pair step consumes
         // 2 blocks of 4 rows here and touches as many bytes there, so the stream is requested ~2 groups early
@@ -72,13 +73,13 @@ internal static unsafe class MatVecQ8Rows<TFormat, TActivation>
         {
             int count = Math.Min(Chunk, blocks - c);
             Vector512<float> sx = Vector512.Load(dx + c);
-            Vector512<float> s0 = Scales(r0 + c * BlockBytes, count, roomAfter) * sx;
-            Vector512<float> s1 = Scales(r0 + rowBytes + c * BlockBytes, count, roomAfter) * sx;
-            Vector512<float> s2 = Scales(r0 + 2 * rowBytes + c * BlockBytes, count, roomAfter) * sx;
-            Vector512<float> s3 = Scales(r0 + 3 * rowBytes + c * BlockBytes, count, roomAfter) * sx;
-            Vector512<int> pick = pickFirst;
             // Pointers that advance by one block pair per step: no index arithmetic in the loop.
             byte* p = r0 + (long)c * BlockBytes;
+            Vector512<float> s0 = Scales(p, count, roomAfter) * sx;
+            Vector512<float> s1 = Scales(p + row1, count, roomAfter) * sx;
+            Vector512<float> s2 = Scales(p + row2, count, roomAfter) * sx;
+            Vector512<float> s3 = Scales(p + row3, count, roomAfter) * sx;
+            Vector512<int> pick = pickFirst;
             byte* x = act + (long)c * 34;
             byte* next = ahead + 4L * c * BlockBytes;
             int pairEnd = c + (count & ~1);
