@@ -24,9 +24,28 @@ internal unsafe interface IKMatVecFormat
     static abstract uint ScaleWord(byte* w);
 
     /// <summary>
-    /// <paramref name="acc"/> plus the super-block at <paramref name="w"/> dotted with the Q8_K block at
-    /// <paramref name="y"/>, given <paramref name="d"/> and <paramref name="dmin"/>: the block's fp16 scales
-    /// (<see cref="ScaleWord"/>) widened and multiplied by the Q8_K block's float scale. Reads only inside the two blocks.
+    /// The super-block's 16 scale bytes in the form <see cref="Accumulate"/> multiplies them (Q4_K: the 8 unpacked
+    /// 6-bit group scales, then the 8 mins; Q6_K: the 16 int8 group scales as stored).
     /// </summary>
-    static abstract Vector512<float> Accumulate(byte* w, byte* y, Vector512<float> acc, float d, float dmin);
+    static abstract Vector128<byte> BlockScales(byte* w);
+
+    /// <summary>
+    /// True when the kernel should form four rows' <see cref="BlockScales"/> in one 512-bit pass
+    /// (<see cref="BlockScales4"/>): worth it where the bytes need unpacking (Q4_K), not where they are a plain load.
+    /// </summary>
+    static abstract bool BatchesBlockScales { get; }
+
+    /// <summary>
+    /// <see cref="BlockScales"/> of four super-blocks <paramref name="rowBytes"/> apart, row r in 128-bit lane r, with
+    /// the same integer steps lane by lane (so a row's bytes do not depend on which path formed them).
+    /// </summary>
+    static abstract Vector512<byte> BlockScales4(byte* w, nint rowBytes);
+
+    /// <summary>
+    /// <paramref name="acc"/> plus the super-block at <paramref name="w"/> dotted with the Q8_K block at
+    /// <paramref name="y"/>, given its <see cref="BlockScales"/> and <paramref name="d"/>, <paramref name="dmin"/> in
+    /// every lane: the block's fp16 scales (<see cref="ScaleWord"/>) widened and multiplied by the Q8_K block's float
+    /// scale. Reads only inside the two blocks.
+    /// </summary>
+    static abstract Vector512<float> Accumulate(byte* w, byte* y, Vector512<float> acc, Vector128<byte> scales, Vector512<float> d, Vector512<float> dmin);
 }

@@ -163,7 +163,7 @@ internal readonly unsafe struct Q4KLanes : ILaneTileFormat
         for (int c = 0; c < 4; c++)
         {
             // Chunk c: the 32 packed bytes in both halves, low nibbles (group 2c) then high nibbles (group 2c + 1).
-            Vector512<ushort> twice = VecDotInt8.Join(block + BlockQ4K.QsOffset + 32 * c, block + BlockQ4K.QsOffset + 32 * c).AsUInt16();
+            Vector512<ushort> twice = VecDotInt8.Twice(block + BlockQ4K.QsOffset + 32 * c).AsUInt16();
             (Avx512BW.ShiftRightLogicalVariable(twice, nibbleShift).AsByte() & Vector512.Create((byte)0x0F)).Store(levels + 64 * c);
             Avx512BW.PermuteVar32x16(scalesAndMins, Vector512.Create((short)(2 * c)) + upperHalf).Store(multipliers + 32 * c);
         }
@@ -202,7 +202,7 @@ internal readonly unsafe struct Q6KLanes : ILaneTileFormat
             // As Q6KMatVec.Half: the 64 ql bytes of the 128-element half give elements 0–63 (low nibbles) and 64–127
             // (high nibbles); the 32 qh bytes, in both 256-bit halves, their top two bits with a per-half shift.
             Vector512<byte> ql = Vector512.Load(block + 64 * h);
-            Vector512<ushort> qh = VecDotInt8.Join(block + BlockQ6K.QhOffset + 32 * h, block + BlockQ6K.QhOffset + 32 * h).AsUInt16();
+            Vector512<ushort> qh = VecDotInt8.Twice(block + BlockQ6K.QhOffset + 32 * h).AsUInt16();
             Vector512<byte> hLow = Avx512BW.ShiftLeftLogicalVariable(qh, Vector512.Create(
                 (ushort)4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2)).AsByte();
             Vector512<byte> hHigh = Avx512BW.ShiftRightLogicalVariable(qh, Vector512.Create(

@@ -37,12 +37,13 @@ internal static unsafe class MatVecKRows<TFormat> where TFormat : struct, IKMatV
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static float Row(byte* w, int blocks, byte* act)
     {
+        float* dm = stackalloc float[8];
         Vector512<float> a = default;
         for (int b = 0; b < blocks; b++)
         {
             byte* block = w + (long)b * TFormat.BlockBytes, x = act + (long)b * ActivationBytes;
-            Vector256<float> s = Scales(Vector128.CreateScalar(TFormat.ScaleWord(block)), *(float*)x);
-            a = TFormat.Accumulate(block, x, a, s.GetElement(0), s.GetElement(1));
+            Scales(Vector128.CreateScalar(TFormat.ScaleWord(block)), *(float*)x).Store(dm);
+            a = TFormat.Accumulate(block, x, a, TFormat.BlockScales(block), Vector512.Create(dm[0]), Vector512.Create(dm[1]));
         }
         return Q8RowHelpers.Sum(a);
     }
@@ -51,6 +52,9 @@ internal static unsafe class MatVecKRows<TFormat> where TFormat : struct, IKMatV
     private static void Rows4(byte* r0, int rowBytes, int blocks, byte* act, float* y)
     {
         byte* r1 = r0 + rowBytes, r2 = r1 + rowBytes, r3 = r2 + rowBytes;
+        // The four rows' d·dy, dmin·dy pairs, stored once per step and broadcast from here: a broadcast load per
+        // value instead of a lane extraction and a broadcast.
+        float* dm = stackalloc float[8];
         Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
         // Each step consumes one super-block of 4 rows here and requests as many bytes of the band 2 groups ahead.
         byte* ahead = r0 + 8L * rowBytes;
@@ -62,12 +66,28 @@ internal static unsafe class MatVecKRows<TFormat> where TFormat : struct, IKMatV
             for (int p = 0; p < stepBytes; p += 64)
                 Sse.Prefetch0(next + p);
             byte* x = act + (long)b * ActivationBytes;
-            Vector256<float> s = Scales(Vector128.Create(
-                TFormat.ScaleWord(r0 + o), TFormat.ScaleWord(r1 + o), TFormat.ScaleWord(r2 + o), TFormat.ScaleWord(r3 + o)), *(float*)x);
-            a0 = TFormat.Accumulate(r0 + o, x, a0, s.GetElement(0), s.GetElement(1));
-            a1 = TFormat.Accumulate(r1 + o, x, a1, s.GetElement(2), s.GetElement(3));
-            a2 = TFormat.Accumulate(r2 + o, x, a2, s.GetElement(4), s.GetElement(5));
-            a3 = TFormat.Accumulate(r3 + o, x, a3, s.GetElement(6), s.GetElement(7));
+            Scales(Vector128.Create(
+                TFormat.ScaleWord(r0 + o), TFormat.ScaleWord(r1 + o), TFormat.ScaleWord(r2 + o), TFormat.ScaleWord(r3 + o)), *(float*)x).Store(dm);
+            Vector128<byte> sc0, sc1, sc2, sc3;
+            if (TFormat.BatchesBlockScales)
+            {
+                Vector512<byte> four = TFormat.BlockScales4(r0 + o, rowBytes);
+                sc0 = four.GetLower().GetLower();
+                sc1 = Avx512F.ExtractVector128(four, 1);
+                sc2 = Avx512F.ExtractVector128(four, 2);
+                sc3 = Avx512F.ExtractVector128(four, 3);
+            }
+            else
+            {
+                sc0 = TFormat.BlockScales(r0 + o);
+                sc1 = TFormat.BlockScales(r1 + o);
+                sc2 = TFormat.BlockScales(r2 + o);
+                sc3 = TFormat.BlockScales(r3 + o);
+            }
+            a0 = TFormat.Accumulate(r0 + o, x, a0, sc0, Vector512.Create(dm[0]), Vector512.Create(dm[1]));
+            a1 = TFormat.Accumulate(r1 + o, x, a1, sc1, Vector512.Create(dm[2]), Vector512.Create(dm[3]));
+            a2 = TFormat.Accumulate(r2 + o, x, a2, sc2, Vector512.Create(dm[4]), Vector512.Create(dm[5]));
+            a3 = TFormat.Accumulate(r3 + o, x, a3, sc3, Vector512.Create(dm[6]), Vector512.Create(dm[7]));
         }
         y[0] = Q8RowHelpers.Sum(a0);
         y[1] = Q8RowHelpers.Sum(a1);

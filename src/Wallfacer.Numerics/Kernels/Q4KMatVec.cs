@@ -21,10 +21,26 @@ internal readonly unsafe struct Q4KMatVec : IKMatVecFormat
 
     public static uint ScaleWord(byte* w) => *(uint*)w; // d, then dmin
 
+    public static bool BatchesBlockScales => true;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Accumulate(byte* w, byte* y, Vector512<float> acc, float d, float dmin)
+    public static Vector128<byte> BlockScales(byte* w) => ScalesAndMins(w + BlockQ4K.ScalesOffset);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<byte> BlockScales4(byte* w, nint rowBytes)
     {
-        Vector128<byte> packed = ScalesAndMins(w + BlockQ4K.ScalesOffset); // bytes 0–7 scales, 8–15 mins
+        byte* packed = w + BlockQ4K.ScalesOffset;
+        Vector512<uint> u = Avx512F.InsertVector128(Avx512F.InsertVector128(Avx512F.InsertVector128(
+            Vector128.Load((uint*)packed).ToVector256Unsafe().ToVector512Unsafe(),
+            Vector128.Load((uint*)(packed + rowBytes)), 1), Vector128.Load((uint*)(packed + 2 * rowBytes)), 2),
+            Vector128.Load((uint*)(packed + 3 * rowBytes)), 3);
+        return Unpack(u);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Accumulate(byte* w, byte* y, Vector512<float> acc, Vector128<byte> packed, Vector512<float> d, Vector512<float> dmin)
+    {
+        // packed: bytes 0–7 scales, 8–15 mins (BlockScales).
         Vector512<short> sc = Avx2.ConvertToVector256Int16(packed).ToVector512Unsafe();
         Vector512<int> isum = Chunk(w, y, 0, sc, default);
         isum = Chunk(w, y, 1, sc, isum);
@@ -37,16 +53,16 @@ internal readonly unsafe struct Q4KMatVec : IKMatVecFormat
         Vector256<short> mins = Avx2.Shuffle(Avx2.Permute4x64(packed.ToVector256Unsafe().AsUInt64(), 0b01_00_01_00).AsByte(), repeat).AsInt16();
         Vector256<int> minSums = Avx2.MultiplyAddAdjacent(mins, Vector256.Load((short*)(y + BlockQ8K.BsumsOffset)));
         // The min term enters negated on the integer side (exact).
-        acc = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(isum), Vector512.Create(d), acc);
-        return Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle((Vector256<int>.Zero - minSums).ToVector512()), Vector512.Create(dmin), acc);
+        acc = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(isum), d, acc);
+        return Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle((Vector256<int>.Zero - minSums).ToVector512()), dmin, acc);
     }
 
     /// <summary>isum plus the scaled sums of groups 2c (low nibbles) and 2c + 1 (high nibbles).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<int> Chunk(byte* w, byte* y, int c, Vector512<short> sc, Vector512<int> isum)
     {
-        // Constants spelled out and Join: Vector512.Create(Vector256, …) goes through the stack in .NET 10.
-        Vector512<ushort> twice = VecDotInt8.Join(w + BlockQ4K.QsOffset + 32 * c, w + BlockQ4K.QsOffset + 32 * c).AsUInt16();
+        // Constants spelled out; the 32 packed bytes in both halves with one broadcast load.
+        Vector512<ushort> twice = VecDotInt8.Twice(w + BlockQ4K.QsOffset + 32 * c).AsUInt16();
         Vector512<byte> q = Avx512BW.ShiftRightLogicalVariable(twice, Vector512.Create(
             (ushort)0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4)).AsByte()
             & Vector512.Create((byte)0x0F);
@@ -66,17 +82,25 @@ internal readonly unsafe struct Q4KMatVec : IKMatVecFormat
 
     /// <summary>The 12 packed bytes as 8 scales then 8 mins (6-bit each, one per byte).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector128<byte> ScalesAndMins(byte* packed)
+    internal static Vector128<byte> ScalesAndMins(byte* packed) =>
+        Unpack(Vector128.Load((uint*)packed).ToVector256Unsafe().ToVector512Unsafe()).GetLower().GetLower();
+
+    /// <summary>
+    /// <see cref="ScalesAndMins"/> for each 128-bit lane of <paramref name="u"/> (the 16 bytes from a block's packed
+    /// scales: the 12 packed bytes and 4 quant bytes, inside the block). Vector form of llama.cpp's 32-bit mask steps
+    /// (utmp[0..3]): dwords 0 and 2 are u0 &amp; 0x3f…, u1 &amp; 0x3f…; dwords 1 and 3 take the low (scales) or high
+    /// (mins) nibbles of u2 and the top two bits of u0 or u1. Every step stays inside its 128-bit lane.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<byte> Unpack(Vector512<uint> u)
     {
-        // Vector form of llama.cpp's 32-bit mask steps (utmp[0..3]): lanes 0 and 2 are u0 & 0x3f…, u1 & 0x3f…; lanes 1
-        // and 3 take the low (scales) or high (mins) nibbles of u2 and the top two bits of u0 or u1. Reads 16 bytes
-        // (the 12 packed bytes and 4 quant bytes), inside the block.
-        Vector128<uint> u = Vector128.Load((uint*)packed);
-        Vector128<uint> a = Sse2.Shuffle(u, 0b10_01_10_00);   // u0, u2, u1, u2
-        Vector128<uint> b = Sse2.Shuffle(u, 0b01_01_00_00);   // u0, u0, u1, u1
-        Vector128<uint> low6 = a & Vector128.Create(0x3f3f3f3fu);
-        Vector128<uint> nibbles = Avx2.ShiftRightLogicalVariable(a, Vector128.Create(0u, 0, 0, 4)) & Vector128.Create(0x0f0f0f0fu);
-        Vector128<uint> high2 = Vector128.ShiftLeft(Vector128.ShiftRightLogical(b, 6) & Vector128.Create(0x03030303u), 4);
-        return Vector128.ConditionalSelect(Vector128.Create(0u, ~0u, 0u, ~0u), nibbles | high2, low6).AsByte();
+        Vector512<uint> a = Avx512F.Shuffle(u, 0b10_01_10_00);   // u0, u2, u1, u2
+        Vector512<uint> b = Avx512F.Shuffle(u, 0b01_01_00_00);   // u0, u0, u1, u1
+        Vector512<uint> low6 = a & Vector512.Create(0x3f3f3f3fu);
+        Vector512<uint> nibbles = Avx512F.ShiftRightLogicalVariable(a,
+            Vector512.Create(0u, 0, 0, 4, 0, 0, 0, 4, 0, 0, 0, 4, 0, 0, 0, 4)) & Vector512.Create(0x0f0f0f0fu);
+        Vector512<uint> high2 = Vector512.ShiftLeft(Vector512.ShiftRightLogical(b, 6) & Vector512.Create(0x03030303u), 4);
+        return Vector512.ConditionalSelect(Vector512.Create(0u, ~0u, 0u, ~0u, 0u, ~0u, 0u, ~0u, 0u, ~0u, 0u, ~0u, 0u, ~0u, 0u, ~0u),
+            nibbles | high2, low6).AsByte();
     }
 }

@@ -21,10 +21,21 @@ internal readonly unsafe struct Q6KMatVec : IKMatVecFormat
 
     public static uint ScaleWord(byte* w) => *(ushort*)(w + BlockQ6K.BlockBytes - 2); // d (no dmin)
 
+    // The int8 scales are used as stored: a plain load per row, which the widening below takes as its operand.
+    public static bool BatchesBlockScales => false;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Accumulate(byte* w, byte* y, Vector512<float> acc, float d, float dmin)
+    public static Vector128<byte> BlockScales(byte* w) => Vector128.Load(w + BlockQ6K.ScalesOffset);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<byte> BlockScales4(byte* w, nint rowBytes) => Avx512F.InsertVector128(Avx512F.InsertVector128(
+        Avx512F.InsertVector128(BlockScales(w).ToVector256Unsafe().ToVector512Unsafe(), BlockScales(w + rowBytes), 1), BlockScales(w + 2 * rowBytes), 2),
+        BlockScales(w + 3 * rowBytes), 3);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Accumulate(byte* w, byte* y, Vector512<float> acc, Vector128<byte> packed, Vector512<float> d, Vector512<float> dmin)
     {
-        Vector256<short> scales = Avx2.ConvertToVector256Int16(Vector128.Load((sbyte*)(w + BlockQ6K.ScalesOffset)));
+        Vector256<short> scales = Avx2.ConvertToVector256Int16(packed.AsSByte());
         // −32·Σ_g sc_g·bsum_g in the low eight lanes (pairs of groups).
         Vector256<int> offset = Avx2.MultiplyAddAdjacent(scales, Vector256.Load((short*)(y + BlockQ8K.BsumsOffset)));
         Vector512<int> isum = Vector256.ShiftLeft(Vector256<int>.Zero - offset, 5).ToVector512();
@@ -32,7 +43,7 @@ internal readonly unsafe struct Q6KMatVec : IKMatVecFormat
         // Two calls with constant halves rather than a loop: the JIT does not unroll, and the scale indices must be constants.
         isum = Half(w, y, 0, sc, isum);
         isum = Half(w, y, 1, sc, isum);
-        return Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(isum), Vector512.Create(d), acc);
+        return Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(isum), d, acc);
     }
 
     /// <summary>isum plus the scaled sums of the 128-element half <paramref name="h"/>.</summary>
@@ -41,8 +52,8 @@ internal readonly unsafe struct Q6KMatVec : IKMatVecFormat
     {
         Vector512<byte> low4 = Vector512.Create((byte)0x0F), high2 = Vector512.Create((byte)0x30);
         Vector512<byte> ql = Vector512.Load(w + 64 * h);
-        // The 32 qh bytes in both halves (Join: Vector512.Create(Vector256) goes through the stack in .NET 10).
-        Vector512<ushort> qh = VecDotInt8.Join(w + BlockQ6K.QhOffset + 32 * h, w + BlockQ6K.QhOffset + 32 * h).AsUInt16();
+        // The 32 qh bytes in both halves, one broadcast load.
+        Vector512<ushort> qh = VecDotInt8.Twice(w + BlockQ6K.QhOffset + 32 * h).AsUInt16();
         // Elements 0–63 of the half: qh bits 0–1 (low 256 bits) and 2–3 (high) moved to bits 4–5.
         Vector512<byte> hLow = Avx512BW.ShiftLeftLogicalVariable(qh, Vector512.Create(
             (ushort)4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2)).AsByte();

@@ -49,6 +49,16 @@ internal static partial class VecDotInt8
     public static unsafe Vector512<byte> Join(byte* lower, byte* upper) =>
         Avx512F.InsertVector256(Vector256.Load(lower).ToVector512Unsafe(), Vector256.Load(upper), 1);
 
+    /// <summary>
+    /// The 32 bytes at <paramref name="p"/> in both 256-bit halves: one broadcast load (<c>vbroadcasti32x8</c>), where
+    /// <see cref="Join"/> of one address costs a load, a register copy and an insert. Not the <c>ulong*</c> overload
+    /// of <see cref="Avx512F"/>: .NET 10 encodes its <c>vbroadcasti64x4</c> with a compressed displacement scaled
+    /// for 16 bytes instead of 32, so <c>[reg + 0xA0]</c> reads at <c>reg + 0x140</c> (TwiceTests pins this).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe Vector512<byte> Twice(byte* p) =>
+        Avx512DQ.IsSupported ? Avx512DQ.BroadcastVector256ToVector512((int*)p).AsByte() : Join(p, p);
+
     /// <summary>Sixteen int32 lanes with one int scale per 16-byte quarter.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<int> QuarterScales(int s0, int s1, int s2, int s3) =>
