@@ -8,7 +8,9 @@ namespace Wallfacer.Numerics.Tests;
 /// <see cref="VecDotInt8.Twice"/> reads the 32 bytes at its address, also when the JIT folds an offset into the
 /// instruction's displacement. .NET 10's <c>vbroadcasti64x4</c> (<c>Avx512F.BroadcastVector256ToVector512(ulong*)</c>)
 /// compresses such a displacement for 16 bytes instead of 32 and read the wrong bytes in the K-quant kernels; this
-/// fails if Twice goes back to that instruction.
+/// fails if Twice goes back to that instruction. Only optimized code folds the offset, which is why this project and
+/// Wallfacer.Numerics build with optimizations in every configuration (checked: in Debug with the bad overload, this
+/// test and the K-quant MatVecRowsTests fail).
 /// </summary>
 public sealed class TwiceTests
 {
