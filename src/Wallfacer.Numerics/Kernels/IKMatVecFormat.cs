@@ -30,16 +30,12 @@ internal unsafe interface IKMatVecFormat
     static abstract Vector128<byte> BlockScales(byte* w);
 
     /// <summary>
-    /// True when the kernel should form four rows' <see cref="BlockScales"/> in one 512-bit pass
-    /// (<see cref="BlockScales4"/>): worth it where the bytes need unpacking (Q4_K), not where they are a plain load.
+    /// <see cref="BlockScales"/> of four super-blocks <paramref name="rowBytes"/> apart, each with the same integer steps
+    /// as one (so a row's bytes do not depend on which path formed them); a format whose bytes need unpacking (Q4_K)
+    /// does the four in one 512-bit pass.
     /// </summary>
-    static abstract bool BatchesBlockScales { get; }
-
-    /// <summary>
-    /// <see cref="BlockScales"/> of four super-blocks <paramref name="rowBytes"/> apart, row r in 128-bit lane r, with
-    /// the same integer steps lane by lane (so a row's bytes do not depend on which path formed them).
-    /// </summary>
-    static abstract Vector512<byte> BlockScales4(byte* w, nint rowBytes);
+    static abstract void BlockScales4(byte* w, nint rowBytes,
+        out Vector128<byte> s0, out Vector128<byte> s1, out Vector128<byte> s2, out Vector128<byte> s3);
 
     /// <summary>
     /// <paramref name="acc"/> plus the super-block at <paramref name="w"/> dotted with the Q8_K block at

@@ -68,22 +68,7 @@ internal static unsafe class MatVecKRows<TFormat> where TFormat : struct, IKMatV
             byte* x = act + (long)b * ActivationBytes;
             Scales(Vector128.Create(
                 TFormat.ScaleWord(r0 + o), TFormat.ScaleWord(r1 + o), TFormat.ScaleWord(r2 + o), TFormat.ScaleWord(r3 + o)), *(float*)x).Store(dm);
-            Vector128<byte> sc0, sc1, sc2, sc3;
-            if (TFormat.BatchesBlockScales)
-            {
-                Vector512<byte> four = TFormat.BlockScales4(r0 + o, rowBytes);
-                sc0 = four.GetLower().GetLower();
-                sc1 = Avx512F.ExtractVector128(four, 1);
-                sc2 = Avx512F.ExtractVector128(four, 2);
-                sc3 = Avx512F.ExtractVector128(four, 3);
-            }
-            else
-            {
-                sc0 = TFormat.BlockScales(r0 + o);
-                sc1 = TFormat.BlockScales(r1 + o);
-                sc2 = TFormat.BlockScales(r2 + o);
-                sc3 = TFormat.BlockScales(r3 + o);
-            }
+            TFormat.BlockScales4(r0 + o, rowBytes, out Vector128<byte> sc0, out Vector128<byte> sc1, out Vector128<byte> sc2, out Vector128<byte> sc3);
             a0 = TFormat.Accumulate(r0 + o, x, a0, sc0, Vector512.Create(dm[0]), Vector512.Create(dm[1]));
             a1 = TFormat.Accumulate(r1 + o, x, a1, sc1, Vector512.Create(dm[2]), Vector512.Create(dm[3]));
             a2 = TFormat.Accumulate(r2 + o, x, a2, sc2, Vector512.Create(dm[4]), Vector512.Create(dm[5]));

@@ -21,20 +21,24 @@ internal readonly unsafe struct Q4KMatVec : IKMatVecFormat
 
     public static uint ScaleWord(byte* w) => *(uint*)w; // d, then dmin
 
-    public static bool BatchesBlockScales => true;
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<byte> BlockScales(byte* w) => ScalesAndMins(w + BlockQ4K.ScalesOffset);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<byte> BlockScales4(byte* w, nint rowBytes)
+    public static void BlockScales4(byte* w, nint rowBytes,
+        out Vector128<byte> s0, out Vector128<byte> s1, out Vector128<byte> s2, out Vector128<byte> s3)
     {
+        // One row per 128-bit lane: the unpacking runs once for the four.
         byte* packed = w + BlockQ4K.ScalesOffset;
         Vector512<uint> u = Avx512F.InsertVector128(Avx512F.InsertVector128(Avx512F.InsertVector128(
             Vector128.Load((uint*)packed).ToVector256Unsafe().ToVector512Unsafe(),
             Vector128.Load((uint*)(packed + rowBytes)), 1), Vector128.Load((uint*)(packed + 2 * rowBytes)), 2),
             Vector128.Load((uint*)(packed + 3 * rowBytes)), 3);
-        return Unpack(u);
+        Vector512<byte> four = Unpack(u);
+        s0 = four.GetLower().GetLower();
+        s1 = Avx512F.ExtractVector128(four, 1);
+        s2 = Avx512F.ExtractVector128(four, 2);
+        s3 = Avx512F.ExtractVector128(four, 3);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -21,16 +21,19 @@ internal readonly unsafe struct Q6KMatVec : IKMatVecFormat
 
     public static uint ScaleWord(byte* w) => *(ushort*)(w + BlockQ6K.BlockBytes - 2); // d (no dmin)
 
-    // The int8 scales are used as stored: a plain load per row, which the widening below takes as its operand.
-    public static bool BatchesBlockScales => false;
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<byte> BlockScales(byte* w) => Vector128.Load(w + BlockQ6K.ScalesOffset);
 
+    // The int8 scales are used as stored: a plain load per row, which the widening in Accumulate takes as its operand.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<byte> BlockScales4(byte* w, nint rowBytes) => Avx512F.InsertVector128(Avx512F.InsertVector128(
-        Avx512F.InsertVector128(BlockScales(w).ToVector256Unsafe().ToVector512Unsafe(), BlockScales(w + rowBytes), 1), BlockScales(w + 2 * rowBytes), 2),
-        BlockScales(w + 3 * rowBytes), 3);
+    public static void BlockScales4(byte* w, nint rowBytes,
+        out Vector128<byte> s0, out Vector128<byte> s1, out Vector128<byte> s2, out Vector128<byte> s3)
+    {
+        s0 = BlockScales(w);
+        s1 = BlockScales(w + rowBytes);
+        s2 = BlockScales(w + 2 * rowBytes);
+        s3 = BlockScales(w + 3 * rowBytes);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Accumulate(byte* w, byte* y, Vector512<float> acc, Vector128<byte> packed, Vector512<float> d, Vector512<float> dmin)
