@@ -187,7 +187,9 @@ internal sealed class FakeOpenAiServer : IDisposable
 
     public void Dispose()
     {
-        _listener.Stop();
+        // Close alone (it stops too): on Linux, Stop then Close removes the prefix twice, and the second removal
+        // re-opens the port's endpoint to find it — "Address already in use" once a parallel test has taken the port
+        // (a CI failure of 853659d, in this Dispose).
         _listener.Close();
         try { _loop.Wait(TimeSpan.FromSeconds(5)); } catch (AggregateException) { }
     }
