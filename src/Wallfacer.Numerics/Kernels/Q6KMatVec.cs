@@ -24,7 +24,7 @@ internal readonly unsafe struct Q6KMatVec : IKMatVecFormat
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<byte> BlockScales(byte* w) => Vector128.Load(w + BlockQ6K.ScalesOffset);
 
-    // The int8 scales are used as stored: a plain load per row, which the widening in Accumulate takes as its operand.
+    // The int8 scales are used as stored: one plain load per row, nothing to batch.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void BlockScales4(byte* w, nint rowBytes,
         out Vector128<byte> s0, out Vector128<byte> s1, out Vector128<byte> s2, out Vector128<byte> s3)
