@@ -25,13 +25,19 @@ public sealed record IsaTier(string Name, IReadOnlyDictionary<string, string> En
             () => FirstOn(("Vector128", Vector128.IsHardwareAccelerated), ("Sse2", Sse2.IsSupported), ("Ssse3", Ssse3.IsSupported), ("AdvSimd", AdvSimd.IsSupported))),
     ];
 
+    /// <summary>
+    /// AVX-512 without GFNI: only the integer kernels have a GFNI path (the nibble split, with a shift-and-mask
+    /// fallback), so only their tests re-run on this tier.
+    /// </summary>
+    public static readonly IsaTier NoGfni = new("avx512-no-gfni", Vars(("DOTNET_EnableGFNI", "0")), () => FirstOn(("Gfni", Gfni.IsSupported)));
+
     public static IsaTier Find(string name) =>
-        Array.Find(All, t => t.Name == name) ?? throw new ArgumentException($"Unknown ISA tier '{name}'; known: {string.Join(", ", All.Select(t => t.Name))}.");
+        Array.Find([.. All, NoGfni], t => t.Name == name) ?? throw new ArgumentException($"Unknown ISA tier '{name}'; known: {string.Join(", ", All.Append(NoGfni).Select(t => t.Name))}.");
 
     /// <summary>The feature flags as this process sees them, for messages.</summary>
     public static string Describe() =>
         $"V128={Vector128.IsHardwareAccelerated} V256={Vector256.IsHardwareAccelerated} V512={Vector512.IsHardwareAccelerated} " +
-        $"Avx2={Avx2.IsSupported} AvxVnni={AvxVnni.IsSupported} Avx512BW={Avx512BW.IsSupported} " +
+        $"Avx2={Avx2.IsSupported} AvxVnni={AvxVnni.IsSupported} Avx512BW={Avx512BW.IsSupported} Gfni={Gfni.IsSupported} " +
         $"AdvSimd={AdvSimd.IsSupported} Dp={Dp.IsSupported}";
 
     public override string ToString() => Name;

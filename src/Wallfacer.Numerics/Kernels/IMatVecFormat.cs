@@ -77,7 +77,8 @@ internal readonly struct Q4_0MatVecActivation(Vector512<sbyte> values, Vector512
 internal readonly unsafe struct Q4_0MatVec : IMatVecFormat<Q4_0MatVec, Q4_0MatVecActivation>
 {
     private readonly Vector512<byte> _select;   // bytes 2..17 (block b's quants) and 20..35 (b + 1's), each twice
-    private readonly Vector512<ushort> _shifts; // 0 for the low-nibble copy, 4 for the high-nibble copy
+    private readonly Vector512<byte> _nibbleMatrices; // GFNI: low nibbles of the first copy, high of the second
+    private readonly Vector512<ushort> _shifts; // without GFNI: 0 for the low-nibble copy, 4 for the high-nibble copy
     private readonly Vector512<byte> _lowNibble;
     private readonly Vector512<byte> _byteOnes;
     private readonly Vector512<short> _shortOnes;
@@ -86,9 +87,22 @@ internal readonly unsafe struct Q4_0MatVec : IMatVecFormat<Q4_0MatVec, Q4_0MatVe
     {
         _select = select;
         _shifts = shifts;
+        _nibbleMatrices = PairNibbleMatrices;
         _lowNibble = Vector512.Create((byte)0x0F);
         _byteOnes = Vector512<byte>.One;
         _shortOnes = Vector512<short>.One;
+    }
+
+    /// <summary>
+    /// The GFNI matrices for a block pair's nibble copies (<see cref="VecDotInt8.NibblesByQuadword"/>): elements
+    /// 0–15 (low nibbles) in bytes 0–15 and 32–47, elements 16–31 (high nibbles) in bytes 16–31 and 48–63.
+    /// </summary>
+    internal static Vector512<byte> PairNibbleMatrices
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Vector512.Create(
+            VecDotInt8.LowNibbleMatrix, VecDotInt8.LowNibbleMatrix, VecDotInt8.HighNibbleMatrix, VecDotInt8.HighNibbleMatrix,
+            VecDotInt8.LowNibbleMatrix, VecDotInt8.LowNibbleMatrix, VecDotInt8.HighNibbleMatrix, VecDotInt8.HighNibbleMatrix).AsByte();
     }
 
     public static GgmlType Type => GgmlType.Q4_0;
@@ -132,15 +146,13 @@ internal readonly unsafe struct Q4_0MatVec : IMatVecFormat<Q4_0MatVec, Q4_0MatVe
 
     /// <summary>
     /// The 64 nibbles of the block pair at <paramref name="pair"/> in VecDot's lane layout (reads 64 bytes): one
-    /// <c>vpermb</c> places each block's 16 packed bytes twice; a per-half shift (0 or 4) and a mask then leave low
-    /// nibbles (elements 0–15) and high nibbles (16–31) where <see cref="VecDotInt8.SplitNibblePair"/> puts them.
+    /// <c>vpermb</c> places each block's 16 packed bytes twice; one GFNI affine transform (or a per-half shift and a
+    /// mask) then leaves low nibbles (elements 0–15) and high nibbles (16–31) where
+    /// <see cref="VecDotInt8.SplitNibblePair"/> puts them.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal Vector512<byte> Nibbles(byte* pair)
-    {
-        Vector512<byte> twice = Avx512Vbmi.PermuteVar64x8(Vector512.Load(pair), _select);
-        return Avx512BW.ShiftRightLogicalVariable(twice.AsUInt16(), _shifts).AsByte() & _lowNibble;
-    }
+    internal Vector512<byte> Nibbles(byte* pair) =>
+        VecDotInt8.NibblesByQuadword(Avx512Vbmi.PermuteVar64x8(Vector512.Load(pair), _select), _nibbleMatrices, _shifts, _lowNibble);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector512<int> PairSumsNearEnd(byte* pair, in Q4_0MatVecActivation x) =>

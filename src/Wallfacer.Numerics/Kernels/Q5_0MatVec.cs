@@ -17,7 +17,8 @@ namespace Wallfacer.Numerics.Kernels;
 internal readonly unsafe struct Q5_0MatVec : IMatVecFormat<Q5_0MatVec, Q4_0MatVecActivation>
 {
     private readonly Vector512<byte> _select;      // bytes 6..21 (block b's quants) and 28..43 (b + 1's), each twice
-    private readonly Vector512<ushort> _shifts;    // 0 for the low-nibble copy, 4 for the high-nibble copy
+    private readonly Vector512<byte> _nibbleMatrices; // GFNI: low nibbles of the first copy, high of the second
+    private readonly Vector512<ushort> _shifts;    // without GFNI: 0 for the low-nibble copy, 4 for the high-nibble copy
     private readonly Vector512<byte> _highWords;   // the two qh words into every quadword
     private readonly Vector512<byte> _bitStarts;   // vpmultishiftqb: byte i takes the 8 bits from bit i − 4
     private readonly Vector512<byte> _lowNibble;
@@ -29,6 +30,7 @@ internal readonly unsafe struct Q5_0MatVec : IMatVecFormat<Q5_0MatVec, Q4_0MatVe
     {
         _select = select;
         _shifts = shifts;
+        _nibbleMatrices = Q4_0MatVec.PairNibbleMatrices;
         _highWords = highWords;
         _bitStarts = bitStarts;
         _lowNibble = Vector512.Create((byte)0x0F);
@@ -106,11 +108,8 @@ internal readonly unsafe struct Q5_0MatVec : IMatVecFormat<Q5_0MatVec, Q4_0MatVe
 
     /// <summary>The low nibbles of the block pair at <paramref name="pair"/> in VecDot's lane layout (reads 64 bytes).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private Vector512<byte> Nibbles(Vector512<byte> pair)
-    {
-        Vector512<byte> twice = Avx512Vbmi.PermuteVar64x8(pair, _select);
-        return Avx512BW.ShiftRightLogicalVariable(twice.AsUInt16(), _shifts).AsByte() & _lowNibble;
-    }
+    private Vector512<byte> Nibbles(Vector512<byte> pair) =>
+        VecDotInt8.NibblesByQuadword(Avx512Vbmi.PermuteVar64x8(pair, _select), _nibbleMatrices, _shifts, _lowNibble);
 
     /// <summary>
     /// The fifth bits of the block pair whose first 64 bytes are <paramref name="pair"/>, as 0x10 per element byte:

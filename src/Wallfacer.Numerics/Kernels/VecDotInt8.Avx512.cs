@@ -69,6 +69,27 @@ internal static partial class VecDotInt8
     public static Vector512<float> Accumulate(Vector512<float> acc, Vector512<int> sums, float lowScale, float highScale) =>
         Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(sums), Vector512.Create(Vector256.Create(lowScale), Vector256.Create(highScale)), acc);
 
+    /// <summary>
+    /// A <c>vgf2p8affineqb</c> bit matrix (one quadword) that keeps each byte's low nibble: result bit k is source bit k
+    /// for k &lt; 4 (matrix byte 7 − k selects the source bits of result bit k), the high four bits are 0.
+    /// </summary>
+    public const ulong LowNibbleMatrix = 0x01_02_04_08_00_00_00_00;
+
+    /// <summary>The bit matrix that moves each byte's high nibble down: result bit k is source bit k + 4 for k &lt; 4.</summary>
+    public const ulong HighNibbleMatrix = 0x10_20_40_80_00_00_00_00;
+
+    /// <summary>
+    /// Per quadword, the low or the high nibble of every byte of <paramref name="bytes"/>, as <paramref name="matrices"/>
+    /// (<see cref="LowNibbleMatrix"/> or <see cref="HighNibbleMatrix"/> per quadword) says: one GFNI affine
+    /// transform where a per-word shift and a mask take two instructions. The fallback (no GFNI) is that pair, with
+    /// <paramref name="shifts"/> 0 or 4 per word and <paramref name="lowNibble"/> 0x0F per byte; both give the same bytes.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<byte> NibblesByQuadword(Vector512<byte> bytes, Vector512<byte> matrices, Vector512<ushort> shifts, Vector512<byte> lowNibble) =>
+        Gfni.V512.IsSupported
+            ? Gfni.V512.GaloisFieldAffineTransform(bytes, matrices, 0)
+            : Avx512BW.ShiftRightLogicalVariable(bytes.AsUInt16(), shifts).AsByte() & lowNibble;
+
     /// <summary>32 packed bytes → 64 nibbles: per 16-byte half, low nibbles then high nibbles (two Q4_0-style blocks).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<byte> SplitNibblePair(Vector128<byte> first, Vector128<byte> second) =>
