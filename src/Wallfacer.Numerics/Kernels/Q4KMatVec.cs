@@ -65,11 +65,14 @@ internal readonly unsafe struct Q4KMatVec : IKMatVecFormat
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<int> Chunk(byte* w, byte* y, int c, Vector512<short> sc, Vector512<int> isum)
     {
-        // Constants spelled out; the 32 packed bytes in both halves with one broadcast load.
-        Vector512<ushort> twice = VecDotInt8.Twice(w + BlockQ4K.QsOffset + 32 * c).AsUInt16();
-        Vector512<byte> q = Avx512BW.ShiftRightLogicalVariable(twice, Vector512.Create(
-            (ushort)0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4)).AsByte()
-            & Vector512.Create((byte)0x0F);
+        // Constants spelled out; the 32 packed bytes in both halves with one broadcast load, then low nibbles in the
+        // low half and high nibbles in the high half.
+        Vector512<byte> q = VecDotInt8.NibblesByQuadword(VecDotInt8.Twice(w + BlockQ4K.QsOffset + 32 * c),
+            Vector512.Create(
+                VecDotInt8.LowNibbleMatrix, VecDotInt8.LowNibbleMatrix, VecDotInt8.LowNibbleMatrix, VecDotInt8.LowNibbleMatrix,
+                VecDotInt8.HighNibbleMatrix, VecDotInt8.HighNibbleMatrix, VecDotInt8.HighNibbleMatrix, VecDotInt8.HighNibbleMatrix).AsByte(),
+            Vector512.Create((ushort)0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4),
+            Vector512.Create((byte)0x0F));
         Vector512<sbyte> qy = Vector512.Load((sbyte*)(y + BlockQ8K.QsOffset + 64 * c));
         Vector512<short> scales = Avx512BW.PermuteVar32x16(sc, GroupScales(2 * c));
         return isum + Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(q, qy), scales);
