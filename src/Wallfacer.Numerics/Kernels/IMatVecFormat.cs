@@ -71,8 +71,8 @@ internal readonly struct Q4_0MatVecActivation(Vector512<sbyte> values, Vector512
 /// Q4_0: Σ(q − 8)·y = Σq·y − 8·Σy with the unsigned nibbles on the left of <c>vpmaddubsw</c>; the 8·Σy part
 /// depends on the activations only, so it is computed once per block pair for all rows. Exact: |q·y pair| ≤ 3810
 /// and |8·y pair| ≤ 2032 fit in int16. The nibbles come from one 64-byte load and one <c>vpermb</c> that places
-/// each block's 16 packed bytes twice; a per-half shift (0 or 4) and a mask then leave low nibbles (elements 0–15)
-/// and high nibbles (16–31) where <see cref="VecDotInt8.SplitNibblePair"/> puts them.
+/// each block's 16 packed bytes twice; one GFNI affine transform (without GFNI, a per-half shift and a mask) then
+/// leaves low nibbles (elements 0–15) and high nibbles (16–31) where <see cref="VecDotInt8.SplitNibblePair"/> puts them.
 /// </summary>
 internal readonly unsafe struct Q4_0MatVec : IMatVecFormat<Q4_0MatVec, Q4_0MatVecActivation>
 {

@@ -9,8 +9,9 @@ namespace Wallfacer.Numerics.Kernels;
 /// Q4_K × Q8_K super-block for <see cref="MatVecKRows{TFormat}"/>: d·dy·Σ_g sc_g·Σ q·y − dmin·dy·Σ_g m_g·Σ y over the
 /// eight 32-element groups, the Σ y from the Q8_K block's bsums. 64 elements per vector: the 32 packed bytes of
 /// groups (2c, 2c + 1), placed in both 256-bit halves, give group 2c's low nibbles and group 2c + 1's high nibbles
-/// with a per-half shift, against 64 consecutive activations. The 6-bit scales and mins are unpacked with 32-bit
-/// masks (as llama.cpp's x86 kernel does, ggml-cpu/arch/x86/quants.c ggml_vec_dot_q4_K_q8_K).
+/// with one GFNI affine transform (or a per-half shift), against 64 consecutive activations. The 6-bit scales and
+/// mins are unpacked with 32-bit masks (as llama.cpp's x86 kernel does, ggml-cpu/arch/x86/quants.c
+/// ggml_vec_dot_q4_K_q8_K).
 /// Layout (<see cref="BlockQ4K"/>): d (fp16), dmin (fp16), scales[12] (packed 6-bit scales and mins), qs[128].
 /// </summary>
 internal readonly unsafe struct Q4KMatVec : IKMatVecFormat
