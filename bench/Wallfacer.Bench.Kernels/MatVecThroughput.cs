@@ -6,8 +6,10 @@ using Wallfacer.Numerics.Threading;
 namespace Wallfacer.Bench.Kernels;
 
 /// <summary>
-/// <c>dotnet run -c Release --project bench/Wallfacer.Bench.Kernels -- matvec [threads] [MiB]</c>: one-token
-/// <see cref="MatMul.Multiply"/> (the generation path) on the Qwen2.5-0.5B FFN shapes, reported as weight GB/s.
+/// <c>dotnet run -c Release --project bench/Wallfacer.Bench.Kernels -- matvec [threads] [MiB] [ROWSxCOLUMNS,…]
+/// [TYPE,…]</c>: one-token <see cref="MatMul.Multiply"/> (the generation path) on the Qwen2.5-0.5B FFN shapes (or the
+/// shapes given, e.g. <c>5760x2304,2304x2304</c> for MiniCPM-2B) for Q4_0, Q8_0, Q5_0, Q4_K and Q6_K (or the types
+/// given), reported as weight GB/s.
 /// A Stopwatch loop, not BenchmarkDotNet, so a before/after comparison takes seconds: each shape runs for about a
 /// second per round, best of several rounds (the machine is shared, so the best round is the least disturbed).
 /// Several copies of the matrix are cycled so the working set (default ≥ 64 MiB) streams from memory as in decode;
@@ -19,18 +21,39 @@ internal static unsafe class MatVecThroughput
 
     public static void Run(string[] args)
     {
-        int threads = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1;
-        if (args.Length > 2)
-            s_workingSetBytes = long.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) << 20;
+        int threads;
+        (int Rows, int Columns)[] shapes;
+        GgmlType[] types;
+        try
+        {
+            threads = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1;
+            if (args.Length > 2)
+                s_workingSetBytes = long.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) << 20;
+            shapes = args.Length > 3 ? ParseShapes(args[3]) : [(4864, 896), (896, 4864)];
+            // Q5_0, Q4_K and Q6_K by default: the Q4_K_M mix (K-quants only where the row is a multiple of 256).
+            types = args.Length > 4
+                ? args[4].Split(',').Select(name => Enum.Parse<GgmlType>(name, ignoreCase: true)).ToArray()
+                : [GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q5_0, GgmlType.Q4_K, GgmlType.Q6_K];
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or OverflowException)
+        {
+            Console.Error.WriteLine($"matvec [threads] [MiB] [ROWSxCOLUMNS,…] [TYPE,…]: {e.Message}");
+            Environment.ExitCode = 2;
+            return;
+        }
         using var pool = new WorkerPool(threads);
         Console.WriteLine($"matvec, 1 token, {threads} thread(s), working set ≥ {s_workingSetBytes >> 20} MiB, best of 5 rounds");
         StreamBaseline();
-        // Q5_0, Q4_K and Q6_K: the Q4_K_M mix (K-quants only where the row is a multiple of 256).
-        foreach (var type in new[] { GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q5_0, GgmlType.Q4_K, GgmlType.Q6_K })
-            foreach (var (rows, columns) in new[] { (4864, 896), (896, 4864) })
+        foreach (var type in types)
+            foreach (var (rows, columns) in shapes)
                 if (columns % GgmlTypeInfo.BlockSize(type) == 0)
                     Measure(type, rows, columns, pool);
     }
+
+    private static (int Rows, int Columns)[] ParseShapes(string text) =>
+        text.Split(',').Select(shape => shape.Split('x') is [var rows, var columns]
+            ? (int.Parse(rows, System.Globalization.CultureInfo.InvariantCulture), int.Parse(columns, System.Globalization.CultureInfo.InvariantCulture))
+            : throw new ArgumentException($"Shape '{shape}' is not ROWSxCOLUMNS (e.g. 5760x2304).")).ToArray();
 
     /// <summary>The ceiling for the rows below: summing the same working set with plain 64-byte loads.</summary>
     private static void StreamBaseline()
