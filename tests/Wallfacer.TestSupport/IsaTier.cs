@@ -31,8 +31,11 @@ public sealed record IsaTier(string Name, IReadOnlyDictionary<string, string> En
     /// </summary>
     public static readonly IsaTier NoGfni = new("avx512-no-gfni", Vars(("DOTNET_EnableGFNI", "0")), () => FirstOn(("Gfni", Gfni.IsSupported)));
 
+    /// <summary>The integer kernels' tiers: <see cref="All"/> and <see cref="NoGfni"/>.</summary>
+    public static readonly IsaTier[] WithNoGfni = [.. All, NoGfni];
+
     public static IsaTier Find(string name) =>
-        Array.Find([.. All, NoGfni], t => t.Name == name) ?? throw new ArgumentException($"Unknown ISA tier '{name}'; known: {string.Join(", ", All.Append(NoGfni).Select(t => t.Name))}.");
+        Array.Find(WithNoGfni, t => t.Name == name) ?? throw new ArgumentException($"Unknown ISA tier '{name}'; known: {string.Join(", ", WithNoGfni.Select(t => t.Name))}.");
 
     /// <summary>The feature flags as this process sees them, for messages.</summary>
     public static string Describe() =>
