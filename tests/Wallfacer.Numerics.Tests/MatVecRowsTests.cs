@@ -5,19 +5,21 @@ using Wallfacer.Numerics.Threading;
 namespace Wallfacer.Numerics.Tests;
 
 /// <summary>
-/// The one-token row kernels of the Q4_K_M mix (Q5_0 through MatVecQ8Rows, Q4_K and Q6_K through MatVecKRows):
-/// every output bit-identical to <see cref="VecDot.Dot"/> and close to the scalar reference, at row counts that
-/// leave remainder rows (groups of 4) and block counts that leave partial scale chunks, at 1 and 2 threads. On machines
-/// without the kernels (the per-tier child runs) MatMul takes the dot products, and the same assertions hold.
+/// The one-token row kernels: with AVX-512 those of the Q4_K_M mix (Q5_0 through MatVecQ8Rows, Q4_K and Q6_K through
+/// MatVecKRows; Q4_0 and Q8_0 take their own tiles), with AVX2 MatVecRows256 (Q4_0, Q5_0, Q8_0) and MatVecKRows256
+/// (Q4_K, Q6_K): every output bit-identical to <see cref="VecDot.Dot"/> and close to the scalar reference, at row counts
+/// that leave remainder rows (groups of 4) and block counts that leave partial scale chunks (8 or 16 blocks), at 1 and
+/// 2 threads. The per-tier child runs cover the AVX2 kernels on AVX-512 machines and the dot products below AVX2.
 /// </summary>
 public sealed class MatVecRowsTests
 {
     public static TheoryData<GgmlType, int, int> Shapes()
     {
         var data = new TheoryData<GgmlType, int, int>();
-        foreach (int blocks in new[] { 1, 2, 3, 5, 15, 16, 17, 28, 33 })
+        foreach (int blocks in new[] { 1, 2, 3, 5, 7, 8, 9, 15, 16, 17, 28, 33 })
             foreach (int rows in new[] { 1, 3, 4, 5, 9, 14, 24, 37 })
-                data.Add(GgmlType.Q5_0, blocks * 32, rows);
+                foreach (var type in new[] { GgmlType.Q4_0, GgmlType.Q5_0, GgmlType.Q8_0 })
+                    data.Add(type, blocks * 32, rows);
         foreach (var type in new[] { GgmlType.Q4_K, GgmlType.Q6_K })
             foreach (int blocks in new[] { 1, 2, 3, 4, 7, 19 })
                 foreach (int rows in new[] { 1, 3, 4, 5, 9, 14 })

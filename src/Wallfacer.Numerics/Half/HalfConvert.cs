@@ -190,9 +190,21 @@ public static class HalfConvert
             dst[i] = SingleToBFloat16(src[i]);
     }
 
-    /// <summary>Eight halves (zero-extended to 32 bits) to eight floats; the scalar algorithm lane-wise.</summary>
+    /// <summary>Eight halves (in the low 16 bits of each lane; the high bits are ignored) to eight floats.</summary>
+    /// <remarks>The short path of <see cref="HalfToSingle(Vector512{uint})"/>, for the AVX2 row kernels.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector256<float> HalfToSingle(Vector256<uint> h)
+    {
+        Vector256<uint> magnitude = Vector256.ShiftLeft(h, 13) & Vector256.Create(0x0FFFE000u);
+        if (Vector256.GreaterThanOrEqualAny(magnitude, Vector256.Create(0x0F800000u)))
+            return HalfToSingleWithSpecials(h); // inlined: a call here would cost the callers' loops their registers
+        Vector256<float> value = magnitude.AsSingle() * Vector256.Create(ScaleToInfBits).AsSingle();
+        return (value.AsUInt32() | (Vector256.ShiftLeft(h, 16) & Vector256.Create(0x80000000u))).AsSingle();
+    }
+
+    /// <summary><see cref="HalfToSingle(Vector256{uint})"/> for any halves: the scalar algorithm lane-wise.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> HalfToSingleWithSpecials(Vector256<uint> h)
     {
         Vector256<uint> w = Vector256.ShiftLeft(h, 16);
         Vector256<uint> sign = w & Vector256.Create(0x80000000u);

@@ -1,19 +1,24 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Wallfacer.Numerics.Quants;
 
 namespace Wallfacer.Numerics.Kernels;
 
 /// <summary>
-/// <see cref="MatMul"/>'s one-token (generation) route for weight types beyond Q4_0/Q8_0: Q5_0 through
-/// <see cref="MatVecQ8Rows{TFormat, TActivation}"/>, Q4_K and Q6_K through <see cref="MatVecKRows{TFormat}"/> — the
-/// types of the Q4_K_M mix. Each is bit-identical to <see cref="VecDot.Dot"/>, so a sequence's logits stay
-/// independent of batching. Owns the activation-scale scratch (allocated once, reused).
+/// <see cref="MatMul"/>'s row-kernel route. With AVX-512, for weight types beyond Q4_0/Q8_0 (which have their own
+/// tiles): Q5_0 through <see cref="MatVecQ8Rows{TFormat, TActivation}"/>, Q4_K and Q6_K through
+/// <see cref="MatVecKRows{TFormat}"/> — the types of the Q4_K_M mix. Without AVX-512 (AVX2): Q4_0, Q5_0 and Q8_0
+/// through <see cref="MatVecRows256{TFormat, TActivation}"/>, Q4_K and Q6_K through <see cref="MatVecKRows256{TFormat}"/>,
+/// for every token count (a prompt runs the kernel once per token over each chunk of rows, which stays in cache).
+/// Each is bit-identical to <see cref="VecDot.Dot"/>, so a sequence's logits stay independent of batching. Owns the
+/// activation-scale scratch (allocated once, reused).
 /// </summary>
 internal sealed unsafe class MatVecDispatch
 {
     private float[] _activationScales = [];  // Q5_0: (blocks + 16) floats, zero-padded, pinned
 
     /// <summary>True when one token's product with <paramref name="type"/> weights takes a row kernel here.</summary>
-    public static bool Covers(GgmlType type) => type switch
+    public static bool Covers(GgmlType type) => Use256 ? Covers256(type) : type switch
     {
         GgmlType.Q5_0 => MatVecQ8Rows<Q5_0MatVec, Q4_0MatVecActivation>.IsSupported,
         GgmlType.Q4_K => MatVecKRows<Q4KMatVec>.IsSupported,
@@ -21,16 +26,25 @@ internal sealed unsafe class MatVecDispatch
         _ => false,
     };
 
+    /// <summary>The AVX2 kernels run where <see cref="VecDot.Dot"/> takes its 256-bit path (they are that path, four rows at a time).</summary>
+    private static bool Use256 => !VecDotInt8.Use512 && Avx2.IsSupported;
+
+    private static bool Covers256(GgmlType type) => type is GgmlType.Q4_0 or GgmlType.Q5_0 or GgmlType.Q8_0 or GgmlType.Q4_K or GgmlType.Q6_K;
+
+    /// <summary>Types whose kernels take the activation block scales as floats (Q8_0 activations, fp16 scales).</summary>
+    private static bool NeedsActivationScales(GgmlType type) =>
+        type == GgmlType.Q5_0 || (Use256 && type is GgmlType.Q4_0 or GgmlType.Q8_0);
+
     /// <summary>
-    /// Per-call preparation on the calling thread: Q5_0 needs each token's activation block scales as floats, one
-    /// zero-padded run of (blocks + 16) per token.
+    /// Per-call preparation on the calling thread: the 32-element block types need each token's activation block
+    /// scales as floats, one zero-padded run of (blocks + 16) per token.
     /// </summary>
     public void Prepare(GgmlType type, byte* act, int activationRowBytes, int tokens, int columns)
     {
-        if (type != GgmlType.Q5_0)
+        if (!NeedsActivationScales(type))
             return;
         int blocks = columns / 32, stride = blocks + 16;
-        // MatVecQ8Rows reads the scales 16 blocks at a time: pad with zeros (scale 0 for absent blocks).
+        // The kernels read the scales 16 (AVX-512) or 8 blocks at a time: pad with zeros (scale 0 for absent blocks).
         if (_activationScales.Length < tokens * stride)
             _activationScales = GC.AllocateArray<float>(tokens * stride, pinned: true);
         for (int t = 0; t < tokens; t++)
@@ -56,6 +70,11 @@ internal sealed unsafe class MatVecDispatch
     /// <summary>y[r] = dot(W[r], x) for rows [start, end) of <paramref name="w"/>; Q5_0's scales start at <paramref name="scaleOffset"/>.</summary>
     private void Run(in WeightMatrix w, int start, int end, byte* act, int scaleOffset, float* y)
     {
+        if (Use256)
+        {
+            Run256(w, start, end, act, scaleOffset, y);
+            return;
+        }
         switch (w.Type)
         {
             case GgmlType.Q5_0:
@@ -70,6 +89,35 @@ internal sealed unsafe class MatVecDispatch
                 break;
             default:
                 throw new NotSupportedException($"No one-token row kernel for {w.Type}.");
+        }
+    }
+
+    private void Run256(in WeightMatrix w, int start, int end, byte* act, int scaleOffset, float* y)
+    {
+        int blocks = w.Columns / 32;
+        fixed (float* scales = _activationScales)
+        {
+            float* dx = scales + scaleOffset;
+            switch (w.Type)
+            {
+                case GgmlType.Q4_0:
+                    MatVecRows256<Q4_0Rows256, OffsetActivation256>.Run(w.Data, w.RowBytes, start, end, blocks, act, dx, y);
+                    break;
+                case GgmlType.Q5_0:
+                    MatVecRows256<Q5_0Rows256, OffsetActivation256>.Run(w.Data, w.RowBytes, start, end, blocks, act, dx, y);
+                    break;
+                case GgmlType.Q8_0:
+                    MatVecRows256<Q8_0Rows256, Vector256<sbyte>>.Run(w.Data, w.RowBytes, start, end, blocks, act, dx, y);
+                    break;
+                case GgmlType.Q4_K:
+                    MatVecKRows256<Q4KRows256>.Run(w.Data, w.RowBytes, start, end, w.Columns / 256, act, y);
+                    break;
+                case GgmlType.Q6_K:
+                    MatVecKRows256<Q6KRows256>.Run(w.Data, w.RowBytes, start, end, w.Columns / 256, act, y);
+                    break;
+                default:
+                    throw new NotSupportedException($"No one-token row kernel for {w.Type}.");
+            }
         }
     }
 }

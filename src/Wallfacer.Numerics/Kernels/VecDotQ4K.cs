@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using Wallfacer.Numerics.Kernels;
 
 namespace Wallfacer.Numerics.Quants;
 
@@ -63,32 +64,17 @@ internal static partial class VecDotQ4K
             return Wallfacer.Numerics.Kernels.MatVecKRows<Wallfacer.Numerics.Kernels.Q4KMatVec>.Row(px, n / 256, py);
     }
 
-    internal static float Dot256(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, int n)
+    /// <summary>
+    /// The AVX2 path: the one-row case of <see cref="MatVecKRows256{TFormat}"/>, so the
+    /// one-token mat-vec on machines without AVX-512 is bit-identical to this dot product.
+    /// </summary>
+    internal static unsafe float Dot256(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, int n)
     {
-        ref byte px = ref MemoryMarshal.GetReference(x);
-        ref byte py = ref MemoryMarshal.GetReference(y);
-        Vector256<float> acc = default;
-        float minTerms = 0;
-        for (int ib = 0; ib < n / 256; ib++)
-        {
-            nuint ox = (nuint)(ib * XBytes), oy = (nuint)(ib * YBytes);
-            ReadOnlySpan<byte> packed = x.Slice(ib * XBytes + BlockQ4K.ScalesOffset, 12);
-            Vector256<int> isum = default;
-            for (int c = 0; c < 4; c++)
-            {
-                Vector256<byte> q = Vector256.LoadUnsafe(ref px, ox + BlockQ4K.QsOffset + (nuint)(32 * c));
-                Vector256<sbyte> y0 = Vector256.LoadUnsafe(ref py, oy + BlockQ8K.QsOffset + (nuint)(64 * c)).AsSByte();
-                Vector256<sbyte> y1 = Vector256.LoadUnsafe(ref py, oy + BlockQ8K.QsOffset + (nuint)(64 * c + 32)).AsSByte();
-                QuantMath.GetScaleMinK4(2 * c, packed, out int sc0, out _);
-                QuantMath.GetScaleMinK4(2 * c + 1, packed, out int sc1, out _);
-                isum += VecDotInt8.DotUnsigned(default, q & Vector256.Create((byte)0x0F), y0) * sc0;
-                isum += VecDotInt8.DotUnsigned(default, Vector256.ShiftRightLogical(q, 4), y1) * sc1;
-            }
-            float dy = BinaryPrimitives.ReadSingleLittleEndian(y.Slice(ib * YBytes));
-            acc = VecDotInt8.Accumulate(acc, isum, VecDotInt8.LoadHalf(ref px, ox) * dy);
-            minTerms += VecDotInt8.LoadHalf(ref px, ox + 2) * dy * MinSum(packed, y.Slice(ib * YBytes + BlockQ8K.BsumsOffset, 32));
-        }
-        return Vector256.Sum(acc) - minTerms;
+        if (!MatVecKRows256<Q4KRows256>.CanRun)
+            return Dot128(x, y, n);
+        fixed (byte* px = x)
+        fixed (byte* py = y)
+            return MatVecKRows256<Q4KRows256>.Row(px, n / 256, py);
     }
 
     /// <summary>Σ_g m_g·(Σ qy over group g), from the 16 bsums (two per 32-element group).</summary>

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using Wallfacer.Numerics.Kernels;
 
 namespace Wallfacer.Numerics.Quants;
 
@@ -41,21 +42,16 @@ internal static partial class VecDotQ5_0
         return Reference(x, y, n);
     }
 
-    internal static float Dot256(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, int n)
+    /// <summary>
+    /// The AVX2 path: the one-row case of <see cref="MatVecRows256{TFormat, TActivation}"/>, so the
+    /// one-token mat-vec on machines without AVX-512 is bit-identical to this dot product.
+    /// </summary>
+    internal static unsafe float Dot256(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, int n)
     {
-        ref byte px = ref MemoryMarshal.GetReference(x);
-        ref byte py = ref MemoryMarshal.GetReference(y);
-        Vector256<float> acc = default;
-        nuint ox = 0, oy = 0;
-        for (int ib = 0; ib < n / 32; ib++, ox += XBytes, oy += YBytes)
-        {
-            Vector256<byte> high = VecDotInt8.ExpandBits(Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref px, ox + 2)));
-            // (nibble | high·16) − 16 equals nibble | 0xF0 (as int8) where the high bit is clear.
-            Vector256<byte> q = VecDotInt8.SplitNibbles(Vector128.LoadUnsafe(ref px, ox + 6)) | Vector256.AndNot(Vector256.Create((byte)0xF0), high);
-            Vector256<sbyte> qy = Vector256.LoadUnsafe(ref py, oy + 2).AsSByte();
-            Vector256<int> sums = VecDotInt8.DotSigned(default, q.AsSByte(), qy);
-            acc = VecDotInt8.Accumulate(acc, sums, VecDotInt8.LoadHalf(ref px, ox) * VecDotInt8.LoadHalf(ref py, oy));
-        }
-        return Vector256.Sum(acc);
+        if (!MatVecRows256<Q5_0Rows256, OffsetActivation256>.CanRun)
+            return Dot128(x, y, n);
+        fixed (byte* px = x)
+        fixed (byte* py = y)
+            return MatVecRows256<Q5_0Rows256, OffsetActivation256>.Row(px, n / 32, py, null);
     }
 }

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using Wallfacer.Numerics.Kernels;
 
 namespace Wallfacer.Numerics.Quants;
 
@@ -34,18 +35,16 @@ internal static partial class VecDotQ8_0
         return Reference(x, y, n);
     }
 
-    internal static float Dot256(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, int n)
+    /// <summary>
+    /// The AVX2 path: the one-row case of <see cref="MatVecRows256{TFormat, TActivation}"/>, so the
+    /// one-token mat-vec on machines without AVX-512 is bit-identical to this dot product.
+    /// </summary>
+    internal static unsafe float Dot256(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, int n)
     {
-        ref byte px = ref MemoryMarshal.GetReference(x);
-        ref byte py = ref MemoryMarshal.GetReference(y);
-        Vector256<float> acc = default;
-        for (nuint o = 0, end = (nuint)(n / 32 * Bytes); o < end; o += Bytes)
-        {
-            Vector256<sbyte> qx = Vector256.LoadUnsafe(ref px, o + 2).AsSByte();
-            Vector256<sbyte> qy = Vector256.LoadUnsafe(ref py, o + 2).AsSByte();
-            Vector256<int> sums = VecDotInt8.DotSigned(default, qx, qy);
-            acc = VecDotInt8.Accumulate(acc, sums, VecDotInt8.LoadHalf(ref px, o) * VecDotInt8.LoadHalf(ref py, o));
-        }
-        return Vector256.Sum(acc);
+        if (!MatVecRows256<Q8_0Rows256, Vector256<sbyte>>.CanRun)
+            return Dot128(x, y, n);
+        fixed (byte* px = x)
+        fixed (byte* py = y)
+            return MatVecRows256<Q8_0Rows256, Vector256<sbyte>>.Row(px, n / 32, py, null);
     }
 }

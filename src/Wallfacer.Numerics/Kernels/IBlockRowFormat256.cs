@@ -1,0 +1,108 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using Wallfacer.Numerics.Quants;
+
+namespace Wallfacer.Numerics.Kernels;
+
+/// <summary>
+/// How <see cref="MatVecRows256{TFormat, TActivation}"/> forms the int32 partial sums of one 32-element weight block
+/// against one Q8_0 activation block with AVX2: eight lanes, lane i the exact sum over elements 4i … 4i + 3 (low 128
+/// bits elements 0–15, high bits 16–31, as <see cref="VecDotInt8"/> lays them out). Everything that depends only on
+/// the activations is in <typeparamref name="TActivation"/>, prepared once per block and shared by the rows of a
+/// group. The block's fp16 scale is its first two bytes (every such format starts with it).
+/// </summary>
+internal unsafe interface IBlockRowFormat256<TActivation> where TActivation : struct
+{
+    /// <summary>The weight type.</summary>
+    static abstract GgmlType Type { get; }
+
+    /// <summary>Bytes per weight block, fp16 scale included.</summary>
+    static abstract int BlockBytes { get; }
+
+    /// <summary>The activation side of the Q8_0 block at <paramref name="block"/> (its scale bytes first).</summary>
+    static abstract TActivation Activation(byte* block);
+
+    /// <summary>The integer partial sums of the weight block at <paramref name="block"/> against <paramref name="x"/>.</summary>
+    static abstract Vector256<int> Sums(byte* block, in TActivation x);
+}
+
+/// <summary>Activation side of the offset formats (Q4_0, Q5_0): the int8 values and −offset·Σy per four elements.</summary>
+internal readonly struct OffsetActivation256(Vector256<sbyte> values, Vector256<int> negativeOffsetSums)
+{
+    public Vector256<sbyte> Values { get; } = values;
+    public Vector256<int> NegativeOffsetSums { get; } = negativeOffsetSums;
+
+    /// <summary>The block's values and −<paramref name="offset"/>·Σy per four elements (exact: |Σ| ≤ 16·4·128).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe OffsetActivation256 Create(byte* block, byte offset)
+    {
+        Vector256<sbyte> y = Vector256.Load((sbyte*)(block + 2));
+        Vector256<int> sums = Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(Vector256.Create(offset), y), Vector256<short>.One);
+        return new OffsetActivation256(y, -sums);
+    }
+}
+
+/// <summary>
+/// Q4_0: Σ(q − 8)·y = Σq·y − 8·Σy with the unsigned nibbles on the left of <c>vpmaddubsw</c> (pairs ≤ 2·15·128, no
+/// saturation) and the 8·Σy part prepared once per activation block. The block's 16 packed bytes are loaded into both
+/// halves; the high half is shifted right by four, so one mask leaves elements 0–15 low and 16–31 high.
+/// </summary>
+internal readonly unsafe struct Q4_0Rows256 : IBlockRowFormat256<OffsetActivation256>
+{
+    public static GgmlType Type => GgmlType.Q4_0;
+    public static int BlockBytes => BlockQ4_0.BlockBytes;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static OffsetActivation256 Activation(byte* block) => OffsetActivation256.Create(block, 8);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> Sums(byte* block, in OffsetActivation256 x) =>
+        VecDotInt8.DotUnsigned(x.NegativeOffsetSums, Nibbles(block + 2), x.Values);
+
+    /// <summary>16 packed bytes → 32 nibbles: low nibbles are elements 0–15, high nibbles 16–31.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<byte> Nibbles(byte* packed)
+    {
+        Vector256<byte> both = Avx2.BroadcastVector128ToVector256(packed);
+        Vector256<byte> shifted = Avx2.ShiftRightLogical(both.AsUInt16(), 4).AsByte();
+        return Avx2.Blend(both.AsUInt32(), shifted.AsUInt32(), 0b1111_0000).AsByte() & Vector256.Create((byte)0x0F);
+    }
+}
+
+/// <summary>
+/// Q5_0: the nibbles as in Q4_0 plus bit i of the 32-bit high mask as 16 on element i; Σ(q − 16)·y with the 16·Σy part
+/// prepared per activation block (pairs ≤ 2·31·128, no saturation).
+/// </summary>
+internal readonly unsafe struct Q5_0Rows256 : IBlockRowFormat256<OffsetActivation256>
+{
+    public static GgmlType Type => GgmlType.Q5_0;
+    public static int BlockBytes => BlockQ5_0.BlockBytes;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static OffsetActivation256 Activation(byte* block) => OffsetActivation256.Create(block, 16);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> Sums(byte* block, in OffsetActivation256 x)
+    {
+        Vector256<byte> high = VecDotInt8.ExpandBits(*(uint*)(block + 2)) & Vector256.Create((byte)0x10);
+        return VecDotInt8.DotUnsigned(x.NegativeOffsetSums, Q4_0Rows256.Nibbles(block + 6) | high, x.Values);
+    }
+}
+
+/// <summary>
+/// Q8_0: signed × signed through the unsigned instruction (ggml's trick): |w| on the left, y with w's sign on the
+/// right. Taking the absolute value of the weights, not of the activations, keeps a weight of −128 exact.
+/// </summary>
+internal readonly unsafe struct Q8_0Rows256 : IBlockRowFormat256<Vector256<sbyte>>
+{
+    public static GgmlType Type => GgmlType.Q8_0;
+    public static int BlockBytes => BlockQ8_0.BlockBytes;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<sbyte> Activation(byte* block) => Vector256.Load((sbyte*)(block + 2));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> Sums(byte* block, in Vector256<sbyte> x) =>
+        VecDotInt8.DotSigned(default, Vector256.Load((sbyte*)(block + 2)), x);
+}

@@ -1,0 +1,167 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using Wallfacer.Numerics.Quants;
+
+namespace Wallfacer.Numerics.Kernels;
+
+/// <summary>
+/// How <see cref="MatVecKRows256{TFormat}"/> forms one K-quant super-block's (256 elements) integer sums against a
+/// Q8_K activation block with AVX2: the block's value is d·dy·Σ lanes(<see cref="Sums"/>) − dmin·dy·Σ
+/// lanes(<see cref="MinSums"/>), every lane an exact int32. The group scales multiply the 16-bit pair sums of
+/// <c>vpmaddubsw</c> inside <c>vpmaddwd</c>, as in ggml's AVX2 kernels, so no separate multiply is needed.
+/// </summary>
+internal unsafe interface IKRowFormat256
+{
+    /// <summary>The weight type.</summary>
+    static abstract GgmlType Type { get; }
+
+    /// <summary>Bytes per super-block.</summary>
+    static abstract int BlockBytes { get; }
+
+    /// <summary>Whether the format has a min term (<see cref="MinSums"/>).</summary>
+    static abstract bool HasMins { get; }
+
+    /// <summary>The super-block's fp16 d in the low 16 bits and (with mins) its fp16 dmin in the high 16 bits.</summary>
+    static abstract uint ScaleWord(byte* block);
+
+    /// <summary>The scaled integer sums Σ_g sc_g·Σ q·y (with any fixed level offset already taken off).</summary>
+    static abstract Vector256<int> Sums(byte* block, byte* act);
+
+    /// <summary>Σ_g m_g·Σ y over group g, from the activation's 16-element sums (zero without mins).</summary>
+    static abstract Vector256<int> MinSums(byte* block, byte* act);
+}
+
+/// <summary>
+/// Q4_K: eight groups of 32 with 6-bit scales and mins packed in 12 bytes. One 32-byte load holds two groups (low
+/// nibbles group 2c, high nibbles 2c + 1).
+/// </summary>
+internal readonly unsafe struct Q4KRows256 : IKRowFormat256
+{
+    public static GgmlType Type => GgmlType.Q4_K;
+    public static int BlockBytes => BlockQ4K.BlockBytes;
+    public static bool HasMins => true;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static uint ScaleWord(byte* block) => *(uint*)block;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> Sums(byte* block, byte* act)
+    {
+        // The eight 6-bit scales as int16 in both 128-bit halves, so an in-lane byte shuffle can broadcast any of them.
+        Vector256<byte> scales = Avx2.BroadcastScalarToVector256(Vector128.CreateScalar(ScaleBytes(block + BlockQ4K.ScalesOffset)))
+            .AsByte();
+        Vector256<short> scales16 = Avx2.UnpackLow(scales, Vector256<byte>.Zero).AsInt16();
+        byte* q = block + BlockQ4K.QsOffset, y = act + BlockQ8K.QsOffset;
+        // Unrolled by hand: the group numbers must be constants for the shuffle selectors to be constants.
+        Vector256<int> sum = GroupPair(q, y, scales16, 0);
+        sum += GroupPair(q + 32, y + 64, scales16, 1);
+        sum += GroupPair(q + 64, y + 128, scales16, 2);
+        sum += GroupPair(q + 96, y + 192, scales16, 3);
+        return sum;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> MinSums(byte* block, byte* act)
+    {
+        // Each min twice (int16), against the two 16-element sums of its group.
+        Vector128<byte> mins = Vector128.CreateScalar(MinBytes(block + BlockQ4K.ScalesOffset)).AsByte();
+        Vector256<short> mins16 = Avx2.ConvertToVector256Int16(Sse2.UnpackLow(mins, mins));
+        return Avx2.MultiplyAddAdjacent(Vector256.Load((short*)(act + BlockQ8K.BsumsOffset)), mins16);
+    }
+
+    /// <summary>
+    /// The eight 6-bit group scales, one per byte (ggml's get_scale_min_k4 for j = 0 … 7): bytes 0–3 are the low six
+    /// bits of packed bytes 0–3; bytes 4–7 the low nibbles of packed bytes 8–11 with the top two bits of packed 0–3.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static ulong ScaleBytes(byte* packed)
+    {
+        uint u0 = *(uint*)packed, u2 = *(uint*)(packed + 8);
+        uint low = u0 & 0x3F3F3F3Fu;
+        uint high = (u2 & 0x0F0F0F0Fu) | (((u0 >> 6) & 0x03030303u) << 4);
+        return low | ((ulong)high << 32);
+    }
+
+    /// <summary>The eight 6-bit group mins, one per byte: packed bytes 4–7's low six bits; the high nibbles of 8–11 with the top bits of 4–7.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static ulong MinBytes(byte* packed)
+    {
+        uint u1 = *(uint*)(packed + 4), u2 = *(uint*)(packed + 8);
+        uint low = u1 & 0x3F3F3F3Fu;
+        uint high = ((u2 >> 4) & 0x0F0F0F0Fu) | (((u1 >> 6) & 0x03030303u) << 4);
+        return low | ((ulong)high << 32);
+    }
+
+    /// <summary>Groups 2c (low nibbles of the 32 bytes at <paramref name="q"/>) and 2c + 1 (high nibbles), each times its scale.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> GroupPair(byte* q, byte* y, Vector256<short> scales16, int c)
+    {
+        Vector256<byte> mask = Vector256.Create((byte)0x0F);
+        Vector256<byte> packed = Vector256.Load(q);
+        Vector256<byte> low = packed & mask;
+        Vector256<byte> high = Avx2.ShiftRightLogical(packed.AsUInt16(), 4).AsByte() & mask;
+        Vector256<short> p0 = Avx2.MultiplyAddAdjacent(low, Vector256.Load((sbyte*)y));
+        Vector256<short> p1 = Avx2.MultiplyAddAdjacent(high, Vector256.Load((sbyte*)(y + 32)));
+        return Avx2.MultiplyAddAdjacent(p0, Broadcast16(scales16, 2 * c)) + Avx2.MultiplyAddAdjacent(p1, Broadcast16(scales16, 2 * c + 1));
+    }
+
+    /// <summary>Int16 lane <paramref name="g"/> (a constant; of the first eight, present in both halves) in every lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<short> Broadcast16(Vector256<short> v, int g) =>
+        Avx2.Shuffle(v.AsByte(), Vector256.Create((ushort)(((2 * g + 1) << 8) | (2 * g))).AsByte()).AsInt16();
+}
+
+/// <summary>
+/// Q6_K: 6-bit levels (four bits in ql, two in qh) with a signed int8 scale per 16 elements. The levels go unsigned
+/// (0 … 63) into <c>vpmaddubsw</c> (pairs ≤ 2·63·128, no saturation) and the −32 offset is taken off once per
+/// super-block as 32·Σ_k sc_k·(Σ y over the k-th 16 elements), from the activation's sums.
+/// </summary>
+internal readonly unsafe struct Q6KRows256 : IKRowFormat256
+{
+    public static GgmlType Type => GgmlType.Q6_K;
+    public static int BlockBytes => BlockQ6K.BlockBytes;
+    public static bool HasMins => false;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static uint ScaleWord(byte* block) => *(ushort*)(block + BlockQ6K.DOffset);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> Sums(byte* block, byte* act)
+    {
+        Vector128<sbyte> scales = Vector128.Load((sbyte*)(block + BlockQ6K.ScalesOffset));
+        // Unrolled by hand: the scale numbers must be constants for the shuffle selectors to be constants.
+        Vector256<int> sum = Half(block, act, scales, 0) + Half(block, act, scales, 1);
+        // Σ sc_k·(q − 32)·y = Σ sc_k·q·y − 32·Σ_k sc_k·Σ_k y.
+        Vector256<int> offsets = Avx2.MultiplyAddAdjacent(Vector256.Load((short*)(act + BlockQ8K.BsumsOffset)), Avx2.ConvertToVector256Int16(scales));
+        return sum - Avx2.ShiftLeftLogical(offsets, 5);
+    }
+
+    public static Vector256<int> MinSums(byte* block, byte* act) => default;
+
+    /// <summary>Elements 128·half … 128·half + 127: four runs of 32, each with its two scales.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> Half(byte* block, byte* act, Vector128<sbyte> scales, int half)
+    {
+        Vector256<byte> mask = Vector256.Create((byte)0x0F), high = Vector256.Create((byte)0x30);
+        byte* ql = block + 64 * half, y = act + BlockQ8K.QsOffset + 128 * half;
+        Vector256<byte> qh = Vector256.Load(block + BlockQ6K.QhOffset + 32 * half);
+        Vector256<byte> ql0 = Vector256.Load(ql), ql1 = Vector256.Load(ql + 32);
+        // Elements l, 32 + l, 64 + l, 96 + l of the half: ql nibbles with qh bit pairs 0–1, 2–3, 4–5, 6–7 as bits 4–5.
+        Vector256<byte> q0 = (ql0 & mask) | (Avx2.ShiftLeftLogical(qh.AsUInt16(), 4).AsByte() & high);
+        Vector256<byte> q1 = (ql1 & mask) | (Avx2.ShiftLeftLogical(qh.AsUInt16(), 2).AsByte() & high);
+        Vector256<byte> q2 = (Avx2.ShiftRightLogical(ql0.AsUInt16(), 4).AsByte() & mask) | (qh & high);
+        Vector256<byte> q3 = (Avx2.ShiftRightLogical(ql1.AsUInt16(), 4).AsByte() & mask) | (Avx2.ShiftRightLogical(qh.AsUInt16(), 2).AsByte() & high);
+        Vector256<int> sum = Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(q0, Vector256.Load((sbyte*)y)), ScalePair(scales, 8 * half));
+        sum += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(q1, Vector256.Load((sbyte*)(y + 32))), ScalePair(scales, 8 * half + 2));
+        sum += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(q2, Vector256.Load((sbyte*)(y + 64))), ScalePair(scales, 8 * half + 4));
+        sum += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(q3, Vector256.Load((sbyte*)(y + 96))), ScalePair(scales, 8 * half + 6));
+        return sum;
+    }
+
+    /// <summary>Scale <paramref name="k"/> (a constant) as int16 in the low eight lanes (elements 0–15 of a 32) and scale k + 1 in the high eight.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<short> ScalePair(Vector128<sbyte> scales, int k) =>
+        Avx2.ConvertToVector256Int16(Ssse3.Shuffle(scales,
+            Vector128.Create(0x0101010101010101ul * (ulong)k, 0x0101010101010101ul * (ulong)(k + 1)).AsSByte()));
+}

@@ -1,0 +1,93 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using Wallfacer.Numerics.Quants;
+
+namespace Wallfacer.Numerics.Kernels;
+
+/// <summary>
+/// One activation row × K-quant weights (Q4_K, Q6_K), AVX2 (fused multiply-adds where FMA is present), for machines without AVX-512. Four rows advance
+/// together through the super-blocks (four independent accumulator chains; the Q8_K block they share stays in L1), the
+/// band of rows two groups ahead is prefetched in software, and the four rows' fp16 d (and dmin) are widened in one
+/// vector step. A row's value is the same sequence of operations alone (<see cref="Row"/>, which is
+/// <see cref="VecDot.Dot"/>'s 256-bit path for these types) or in a group, so results are bit-identical to it.
+/// </summary>
+internal static unsafe class MatVecKRows256<TFormat> where TFormat : struct, IKRowFormat256
+{
+    private const int ActivationBytes = BlockQ8K.BlockBytes;
+
+    /// <summary>True when this code runs here.</summary>
+    public static bool CanRun => Avx2.IsSupported;
+
+    /// <summary>y[r] = dot(W[r], x) for rows [start, end); <paramref name="act"/> is the Q8_K activation row.</summary>
+    public static void Run(byte* w, int rowBytes, int start, int end, int blocks, byte* act, float* y)
+    {
+        int r = start;
+        for (; r + 4 <= end; r += 4)
+            Rows4(w + (long)r * rowBytes, rowBytes, blocks, act, y + r);
+        for (; r < end; r++)
+            y[r] = Row(w + (long)r * rowBytes, blocks, act);
+    }
+
+    /// <summary>One row's dot product: the same steps per row as <see cref="Rows4"/>.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static float Row(byte* w, int blocks, byte* act)
+    {
+        Vector256<float> a = default;
+        for (int b = 0; b < blocks; b++)
+        {
+            byte* block = w + (long)b * TFormat.BlockBytes, x = act + (long)b * ActivationBytes;
+            Vector256<float> dm = Scales(Vector128.CreateScalar(TFormat.ScaleWord(block)), *(float*)x);
+            a = Step(block, x, a, dm, 0);
+        }
+        return Vector256.Sum(a);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Rows4(byte* r0, int rowBytes, int blocks, byte* act, float* y)
+    {
+        byte* r1 = r0 + rowBytes, r2 = r1 + rowBytes, r3 = r2 + rowBytes;
+        Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+        // Each step consumes one super-block of 4 rows here and requests as many bytes of the band 2 groups ahead.
+        byte* ahead = r0 + 8L * rowBytes;
+        int stepBytes = 4 * TFormat.BlockBytes;
+        for (int b = 0; b < blocks; b++)
+        {
+            long o = (long)b * TFormat.BlockBytes;
+            byte* next = ahead + 4 * o;
+            for (int p = 0; p < stepBytes; p += 64)
+                Sse.Prefetch0(next + p);
+            byte* x = act + (long)b * ActivationBytes;
+            Vector256<float> dm = Scales(Vector128.Create(
+                TFormat.ScaleWord(r0 + o), TFormat.ScaleWord(r1 + o), TFormat.ScaleWord(r2 + o), TFormat.ScaleWord(r3 + o)), *(float*)x);
+            a0 = Step(r0 + o, x, a0, dm, 0);
+            a1 = Step(r1 + o, x, a1, dm, 1);
+            a2 = Step(r2 + o, x, a2, dm, 2);
+            a3 = Step(r3 + o, x, a3, dm, 3);
+        }
+        y[0] = Vector256.Sum(a0);
+        y[1] = Vector256.Sum(a1);
+        y[2] = Vector256.Sum(a2);
+        y[3] = Vector256.Sum(a3);
+    }
+
+    /// <summary>acc + d·dy·Σ + (−dmin·dy)·mins for the super-block of the group's row <paramref name="row"/> (lanes 2row, 2row + 1 of <paramref name="dm"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Step(byte* block, byte* x, Vector256<float> acc, Vector256<float> dm, int row)
+    {
+        acc = Vector256.MultiplyAddEstimate(Avx.ConvertToVector256Single(TFormat.Sums(block, x)), Avx2.PermuteVar8x32(dm, Vector256.Create(2 * row)), acc);
+        if (TFormat.HasMins)
+            acc = Vector256.MultiplyAddEstimate(Avx.ConvertToVector256Single(TFormat.MinSums(block, x)), Avx2.PermuteVar8x32(dm, Vector256.Create(2 * row + 1)), acc);
+        return acc;
+    }
+
+    /// <summary>
+    /// Up to four rows' scale words as floats times the activation block's scale: lanes 2r and 2r + 1 hold row r's
+    /// d·dy and −dmin·dy (negated here once, exactly, so the min term is one more multiply-add). Lane-wise, so a row
+    /// gets the same values alone or with three others.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Scales(Vector128<uint> words, float dy) =>
+        (HalfConvert.HalfToSingle(Avx2.ConvertToVector256Int32(words.AsUInt16()).AsUInt32()) * Vector256.Create(dy))
+        ^ Vector256.Create(0u, 0x80000000u, 0u, 0x80000000u, 0u, 0x80000000u, 0u, 0x80000000u).AsSingle();
+}
