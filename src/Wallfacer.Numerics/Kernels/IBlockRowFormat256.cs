@@ -27,7 +27,7 @@ internal unsafe interface IBlockRowFormat256<TActivation> where TActivation : st
     static abstract Vector256<int> Sums(byte* block, in TActivation x);
 }
 
-/// <summary>Activation side of the offset formats (Q4_0, Q5_0): the int8 values and −offset·Σy per four elements.</summary>
+/// <summary>Activation side of the offset formats (Q5_0): the int8 values and −offset·Σy per four elements.</summary>
 internal readonly struct OffsetActivation256(Vector256<sbyte> values, Vector256<int> negativeOffsetSums)
 {
     public Vector256<sbyte> Values { get; } = values;
@@ -44,35 +44,10 @@ internal readonly struct OffsetActivation256(Vector256<sbyte> values, Vector256<
 }
 
 /// <summary>
-/// Q4_0: Σ(q − 8)·y = Σq·y − 8·Σy with the unsigned nibbles on the left of <c>vpmaddubsw</c> (pairs ≤ 2·15·128, no
-/// saturation) and the 8·Σy part prepared once per activation block. The block's 16 packed bytes are loaded into both
-/// halves; the high half is shifted right by four, so one mask leaves elements 0–15 low and 16–31 high.
-/// </summary>
-internal readonly unsafe struct Q4_0Rows256 : IBlockRowFormat256<OffsetActivation256>
-{
-    public static GgmlType Type => GgmlType.Q4_0;
-    public static int BlockBytes => BlockQ4_0.BlockBytes;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static OffsetActivation256 Activation(byte* block) => OffsetActivation256.Create(block, 8);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<int> Sums(byte* block, in OffsetActivation256 x) =>
-        VecDotInt8.DotUnsigned(x.NegativeOffsetSums, Nibbles(block + 2), x.Values);
-
-    /// <summary>16 packed bytes → 32 nibbles: low nibbles are elements 0–15, high nibbles 16–31.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector256<byte> Nibbles(byte* packed)
-    {
-        Vector256<byte> both = Avx2.BroadcastVector128ToVector256(packed);
-        Vector256<byte> shifted = Avx2.ShiftRightLogical(both.AsUInt16(), 4).AsByte();
-        return Avx2.Blend(both.AsUInt32(), shifted.AsUInt32(), 0b1111_0000).AsByte() & Vector256.Create((byte)0x0F);
-    }
-}
-
-/// <summary>
-/// Q5_0: the nibbles as in Q4_0 plus bit i of the 32-bit high mask as 16 on element i; Σ(q − 16)·y with the 16·Σy part
-/// prepared per activation block (pairs ≤ 2·31·128, no saturation).
+/// Q5_0: the nibbles plus bit i of the 32-bit high mask as 16 on element i, unsigned on the left of <c>vpmaddubsw</c>
+/// (pairs ≤ 2·31·128, no saturation); Σ(q − 16)·y with the 16·Σy part prepared once per activation block. The block's
+/// 16 packed bytes are loaded into both halves and the high half shifted right by four, so one mask leaves elements
+/// 0–15 low and 16–31 high. (Q4_0 has its own kernel, <see cref="MatVecQ4_0Pairs256"/>.)
 /// </summary>
 internal readonly unsafe struct Q5_0Rows256 : IBlockRowFormat256<OffsetActivation256>
 {
@@ -86,7 +61,16 @@ internal readonly unsafe struct Q5_0Rows256 : IBlockRowFormat256<OffsetActivatio
     public static Vector256<int> Sums(byte* block, in OffsetActivation256 x)
     {
         Vector256<byte> high = VecDotInt8.ExpandBits(*(uint*)(block + 2)) & Vector256.Create((byte)0x10);
-        return VecDotInt8.DotUnsigned(x.NegativeOffsetSums, Q4_0Rows256.Nibbles(block + 6) | high, x.Values);
+        return VecDotInt8.DotUnsigned(x.NegativeOffsetSums, Nibbles(block + 6) | high, x.Values);
+    }
+
+    /// <summary>16 packed bytes → 32 nibbles: low nibbles are elements 0–15, high nibbles 16–31.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<byte> Nibbles(byte* packed)
+    {
+        Vector256<byte> both = Avx2.BroadcastVector128ToVector256(packed);
+        Vector256<byte> shifted = Avx2.ShiftRightLogical(both.AsUInt16(), 4).AsByte();
+        return Avx2.Blend(both.AsUInt32(), shifted.AsUInt32(), 0b1111_0000).AsByte() & Vector256.Create((byte)0x0F);
     }
 }
 

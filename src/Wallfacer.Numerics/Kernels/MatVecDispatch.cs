@@ -101,7 +101,7 @@ internal sealed unsafe class MatVecDispatch
             switch (w.Type)
             {
                 case GgmlType.Q4_0:
-                    MatVecRows256<Q4_0Rows256, OffsetActivation256>.Run(w.Data, w.RowBytes, start, end, blocks, act, dx, y);
+                    MatVecQ4_0Pairs256.Run(w.Data, w.RowBytes, start, end, blocks, act, dx, y);
                     break;
                 case GgmlType.Q5_0:
                     MatVecRows256<Q5_0Rows256, OffsetActivation256>.Run(w.Data, w.RowBytes, start, end, blocks, act, dx, y);

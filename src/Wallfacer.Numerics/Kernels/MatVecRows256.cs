@@ -6,7 +6,7 @@ using Wallfacer.Numerics.Quants;
 namespace Wallfacer.Numerics.Kernels;
 
 /// <summary>
-/// One activation row × 32-element-block weights with one fp16 scale (Q4_0, Q5_0, Q8_0), AVX2 (fused multiply-adds where FMA is present): the machines
+/// One activation row × 32-element-block weights with one fp16 scale (Q5_0, Q8_0; Q4_0 has <see cref="MatVecQ4_0Pairs256"/>), AVX2 (fused multiply-adds where FMA is present): the machines
 /// without AVX-512 (AMD Zen 2/3, Intel before Ice Lake and the E-core parts). Decode streams every weight once, so the
 /// kernel keeps the per-byte work small: four rows advance together through the blocks (four independent accumulator
 /// chains; the activation block is loaded and prepared once for the four), the weight scales of eight blocks are

@@ -40,15 +40,15 @@ internal static partial class VecDotQ4_0
     }
 
     /// <summary>
-    /// The AVX2 path: the one-row case of <see cref="MatVecRows256{TFormat, TActivation}"/>, so the
+    /// The AVX2 path: the one-row case of <see cref="MatVecQ4_0Pairs256"/>, so the
     /// one-token mat-vec on machines without AVX-512 is bit-identical to this dot product.
     /// </summary>
     internal static unsafe float Dot256(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, int n)
     {
-        if (!MatVecRows256<Q4_0Rows256, OffsetActivation256>.CanRun)
+        if (!MatVecQ4_0Pairs256.CanRun)
             return Dot128(x, y, n);
         fixed (byte* px = x)
         fixed (byte* py = y)
-            return MatVecRows256<Q4_0Rows256, OffsetActivation256>.Row(px, n / 32, py, null);
+            return MatVecQ4_0Pairs256.Row(px, n / 32, py, null);
     }
 }
