@@ -7,15 +7,16 @@ namespace Wallfacer.Numerics.Kernels;
 /// <summary>
 /// <see cref="MatMul"/>'s row-kernel route. With AVX-512, for weight types beyond Q4_0/Q8_0 (which have their own
 /// tiles): Q5_0 through <see cref="MatVecQ8Rows{TFormat, TActivation}"/>, Q4_K and Q6_K through
-/// <see cref="MatVecKRows{TFormat}"/> — the types of the Q4_K_M mix. Without AVX-512 (AVX2): Q4_0, Q5_0 and Q8_0
-/// through <see cref="MatVecRows256{TFormat, TActivation}"/>, Q4_K and Q6_K through <see cref="MatVecKRows256{TFormat}"/>,
-/// for every token count (a prompt runs the kernel once per token over each chunk of rows, which stays in cache).
+/// <see cref="MatVecKRows{TFormat}"/> — the types of the Q4_K_M mix. Without AVX-512 (AVX2): Q4_0 through
+/// <see cref="MatVecQ4_0Pairs256"/>, Q5_0 and Q8_0 through <see cref="MatVecRows256{TFormat, TActivation}"/>, Q4_K and
+/// Q6_K through <see cref="MatVecKRows256{TFormat}"/>, for every token count (a prompt runs the kernel once per token
+/// over each chunk of rows, which stays in cache).
 /// Each is bit-identical to <see cref="VecDot.Dot"/>, so a sequence's logits stay independent of batching. Owns the
 /// activation-scale scratch (allocated once, reused).
 /// </summary>
 internal sealed unsafe class MatVecDispatch
 {
-    private float[] _activationScales = [];  // Q5_0: (blocks + 16) floats, zero-padded, pinned
+    private float[] _activationScales = [];  // 32-element block types: (blocks + 16) floats per token, zero-padded, pinned
 
     /// <summary>True when one token's product with <paramref name="type"/> weights takes a row kernel here.</summary>
     public static bool Covers(GgmlType type) => Use256 ? Covers256(type) : type switch
