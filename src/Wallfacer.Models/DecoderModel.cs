@@ -1,5 +1,6 @@
 using Wallfacer.Gguf;
 using Wallfacer.Models.Weights;
+using Wallfacer.Numerics.Kernels;
 
 namespace Wallfacer.Models;
 
@@ -26,9 +27,10 @@ public sealed class DecoderModel : IDisposable
     /// <summary>
     /// Maps <paramref name="path"/> and binds the model it holds. Reads metadata only, and weights page in on use — or,
     /// with <paramref name="regroupWeights"/>, Q4_0 matrices are read once at load and regrouped for the interleaved
-    /// kernel (<see cref="ModelWeights"/>; worth it for batched decoding, see <c>LanguageModel.Load</c>).
+    /// kernel (<see cref="ModelWeights"/>; worth it for batched decoding, see <c>LanguageModel.Load</c>). Unset, the
+    /// machine decides (<see cref="Q4_0Interleaved.PreferredForOneSequence"/>).
     /// </summary>
-    public static DecoderModel Load(string path, bool regroupWeights = false)
+    public static DecoderModel Load(string path, bool? regroupWeights = null)
     {
         var file = GgufFile.Open(path);
         try
@@ -43,12 +45,12 @@ public sealed class DecoderModel : IDisposable
     }
 
     /// <summary>Binds the model in an already opened file; the model takes ownership of it.</summary>
-    public static DecoderModel FromFile(GgufFile file, bool regroupWeights = false)
+    public static DecoderModel FromFile(GgufFile file, bool? regroupWeights = null)
     {
         var architecture = ArchitectureRegistry.Get(file.Metadata.GetString(GgufKeys.GeneralArchitecture));
         var config = architecture.ReadConfig(file);
         config.Validate();
-        return new DecoderModel(file, architecture, config, ModelWeights.Bind(file, config, regroupWeights));
+        return new DecoderModel(file, architecture, config, ModelWeights.Bind(file, config, regroupWeights ?? Q4_0Interleaved.PreferredForOneSequence));
     }
 
     public void Dispose()

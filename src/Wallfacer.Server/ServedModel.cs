@@ -11,7 +11,7 @@ public sealed class ServedModel : IDisposable
     {
         Options = options;
         // Several slots decode in batches, which the regrouped Q4_0 weights run about twice as fast.
-        Model = LanguageModel.Load(options.ModelPath, regroupWeights: options.Parallel > 1);
+        Model = LanguageModel.Load(options.ModelPath, regroupWeights: options.Parallel > 1 ? true : null);
         try
         {
             Id = options.ModelId ?? Path.GetFileNameWithoutExtension(options.ModelPath);

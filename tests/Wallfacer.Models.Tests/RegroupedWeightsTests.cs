@@ -6,7 +6,8 @@ namespace Wallfacer.Models.Tests;
 
 /// <summary>
 /// A Q4_0 model loaded with regrouped weights (<see cref="Q4_0Interleaved"/>): its prompts give exactly the plain
-/// model's logits (both take per-block sums), and every sequence of a batched decode step gets exactly the logits it
+/// model's logits where the plain model's prompts take per-block sums too (AVX-512) and close logits where they take the row
+/// kernels' lane sums (AVX2), and every sequence of a batched decode step gets exactly the logits it
 /// gets decoded alone, at any thread count (the interleaved kernel computes each (row, token) the same way for any
 /// number of tokens).
 /// </summary>
@@ -25,13 +26,23 @@ public class RegroupedWeightsTests
     public void A_prompt_gives_the_plain_models_logits_bit_for_bit()
     {
         if (!Q4_0Interleaved.IsSupported)
-            return; // no AVX-512: the weights stay row-major either way
+            return; // neither AVX-512 nor AVX2: the weights stay row-major either way
         var spec = ThreadedGenerationTests.Shape();
-        using var plain = SyntheticModels.Load(spec);
+        using var plain = SyntheticModels.Load(spec, regroupWeights: false);
         using var regrouped = SyntheticModels.Load(spec, regroupWeights: true);
-        Assert.Equal(Numerics.Kernels.WeightLayout.Q4_0Interleaved, regrouped.Weights.Layers[0].Gate.Layout);
+        Assert.Equal(WeightLayout.RowMajor, plain.Weights.Layers[0].Gate.Layout);
+        Assert.Equal(WeightLayout.Q4_0Interleaved, regrouped.Weights.Layers[0].Gate.Layout);
         int[] prompt = Enumerable.Range(0, 21).Select(i => (i * 13 + 3) % spec.VocabSize).ToArray();
-        Assert.Equal(PromptLogits(plain, prompt, 2), PromptLogits(regrouped, prompt, 2));
+        float[] expected = PromptLogits(plain, prompt, 2), actual = PromptLogits(regrouped, prompt, 2);
+        if (new MatMul().UsesBlockSums(Numerics.Quants.GgmlType.Q4_0, prompt.Length))
+        {
+            Assert.Equal(expected, actual);
+            return;
+        }
+        float largest = expected.Max(MathF.Abs), worst = expected.Zip(actual, (e, a) => MathF.Abs(e - a)).Max();
+        // Different float sums now and then round an activation to the neighbouring int8 step in the next layer, so the
+        // bound is the one quantized models keep against llama.cpp (2e-2 of the largest logit; measured here 8.5e-3).
+        Assert.True(worst <= 2e-2f * largest, $"max|Δ| {worst:R} vs max|logit| {largest:R}");
     }
 
     [Fact]

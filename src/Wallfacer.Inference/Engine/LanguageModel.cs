@@ -39,13 +39,14 @@ public sealed class LanguageModel : IDisposable
 
     /// <summary>
     /// Maps the GGUF file at <paramref name="path"/>; only metadata is read now, weights page in on use.
-    /// <paramref name="regroupWeights"/> regroups Q4_0 matrices at load, sixteen rows side by side (where AVX-512 is
-    /// present; the same bytes, reordered, in memory of the file's size): a decode step of several sequences and a
-    /// prompt then run about twice as fast (Qwen2.5-0.5B, 4 sequences at 2 threads: 205 → 301 tok/s), but the load
-    /// reads those weights once (about 0.6 s for 281 MB here) and one sequence's generation, bound by memory, gains
-    /// nothing. Servers with several slots want it; a single chat does not.
+    /// <paramref name="regroupWeights"/> regroups Q4_0 matrices at load, sixteen rows side by side (the same bytes,
+    /// reordered, in memory of the file's size): with AVX-512 a decode step of several sequences and a prompt then run
+    /// about twice as fast (Qwen2.5-0.5B, 4 sequences at 2 threads: 205 → 301 tok/s), but the load reads those weights
+    /// once (about 0.6 s for 281 MB) and one sequence's generation, bound by memory, gains nothing — servers with several
+    /// slots want it, a single chat does not. Without AVX-512 (AVX2) the regrouped kernel is the faster one for a single
+    /// sequence too. Unset, the machine decides (<c>Q4_0Interleaved.PreferredForOneSequence</c>).
     /// </summary>
-    public static LanguageModel Load(string path, bool regroupWeights = false)
+    public static LanguageModel Load(string path, bool? regroupWeights = null)
     {
         if (!System.IO.File.Exists(path))
             throw new FileNotFoundException($"Model file not found: {path}", path);

@@ -19,15 +19,15 @@ namespace Wallfacer.Numerics.Kernels;
 /// to eight tokens. Nothing is summed across lanes: a token's sixteen row outputs are one store.
 /// </para>
 /// </summary>
-internal static unsafe class MatMulQ4_0Interleaved
+internal static unsafe partial class MatMulQ4_0Interleaved
 {
     /// <summary>Tokens per tile: each has an accumulator and an int16 partial sum in registers.</summary>
     public const int MaxTileTokens = 8;
     private const int ActivationBlockBytes = 34;    // Q8_0: fp16 d + 32 int8
     private const int PrefetchBytes = 16384;         // how far ahead the weight stream is requested (64 blocks)
 
-    /// <summary>True when this kernel can run (AVX-512 BW).</summary>
-    public static bool IsSupported => VecDotInt8.Use512;
+    /// <summary>True when this kernel can run: AVX-512 BW, or AVX2 with FMA (<see cref="RunHalves"/>).</summary>
+    public static bool IsSupported => VecDotInt8.Use512 || UseHalves;
 
     /// <summary>
     /// Per-token block constants from Q8_0 activation rows: the scales as floats and the corrections 8·Σa, each
@@ -55,6 +55,11 @@ internal static unsafe class MatMulQ4_0Interleaved
     public static void Run(byte* w, int rows, int blocks, int firstGroup, int endGroup, byte* act, int actRowBytes,
         float* dx, int* corrections, int tokens, float* y, int yStride)
     {
+        if (!VecDotInt8.Use512)
+        {
+            RunHalves(w, rows, blocks, firstGroup, endGroup, act, actRowBytes, dx, corrections, tokens, y, yStride);
+            return;
+        }
         long groupBytes = Q4_0Interleaved.GroupBytes(blocks);
         for (int g = firstGroup; g < endGroup; g++)
         {

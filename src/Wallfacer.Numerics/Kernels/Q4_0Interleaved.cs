@@ -17,8 +17,16 @@ namespace Wallfacer.Numerics.Kernels;
 /// </summary>
 public static unsafe class Q4_0Interleaved
 {
-    /// <summary>True when this machine runs interleaved Q4_0 weights (<see cref="MatMulQ4_0Interleaved"/>: AVX-512 BW).</summary>
+    /// <summary>True when this machine runs interleaved Q4_0 weights (<see cref="MatMulQ4_0Interleaved"/>: AVX-512 BW, or AVX2 + FMA).</summary>
     public static bool IsSupported => MatMulQ4_0Interleaved.IsSupported;
+
+    /// <summary>
+    /// Whether one sequence (a chat, a prompt, generation) runs faster on regrouped Q4_0 weights here, so that loading
+    /// should regroup them by default: true without AVX-512, where the row-major kernel is bound by its instruction count
+    /// (horizontal sums and a scale broadcast per row and block) and the interleaved one is not; false with AVX-512,
+    /// where one token's generation is bound by memory either way and the load would only read the weights once more.
+    /// </summary>
+    public static bool PreferredForOneSequence => IsSupported && !VecDotInt8.Use512;
 
     /// <summary>Rows per group (lanes of a 512-bit vector of 32-bit groups).</summary>
     public const int GroupRows = 16;
