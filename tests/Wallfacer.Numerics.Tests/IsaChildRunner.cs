@@ -14,7 +14,7 @@ internal static class IsaChildRunner
     [
         typeof(VecDotTests), typeof(VecDotInt8Tests), typeof(VecDotPathTests), typeof(DequantizeTests), typeof(HalfConvertTests),
         typeof(MatMulTests), typeof(MatMulFewTokensTests), typeof(MatMulPromptTilesTests), typeof(HalfAccumulatorTests), typeof(HalfRoundingTests),
-        typeof(MatVecRowsTests), typeof(GgmlDotTests), typeof(SwiGluTests),
+        typeof(MatVecRowsTests), typeof(GgmlDotTests), typeof(SwiGluTests), typeof(PromptPreparationTests), typeof(MatMulInterleavedTests),
     ];
 
     public static int Main(string[] args) => IsaChildProcess.Main(args, "Wallfacer.Numerics.Tests", KernelTestClasses);

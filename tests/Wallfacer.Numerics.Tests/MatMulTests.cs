@@ -13,7 +13,7 @@ public class MatMulTests
     public static TheoryData<GgmlType, int, int, int> Shapes()
     {
         var data = new TheoryData<GgmlType, int, int, int>();
-        foreach (var type in new[] { GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.F32 })
+        foreach (var type in new[] { GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q5_0, GgmlType.Q4_K, GgmlType.Q6_K, GgmlType.F32 })
         {
             int unit = GgmlTypeInfo.BlockSize(type) == 1 ? 32 : GgmlTypeInfo.BlockSize(type);
             // 16, 17, 32 and 152 blocks cover the full and partial 16-block scale chunks of MatVecQ8Rows (one token)

@@ -26,7 +26,7 @@ public static class GgmlDot
         if (x.Length != y.Length)
             throw new ArgumentException($"x has {x.Length} elements but y {y.Length}; they must be equal.");
         if (!Vector512.IsHardwareAccelerated)
-            return HalfOrderReference(x, y);
+            return UseHalves ? HalfOrderHalves(x, y) : HalfOrderReference(x, y);
         int n = x.Length, np = n & ~(Step - 1);
         ref float xs = ref MemoryMarshal.GetReference(x);
         ref float ys = ref MemoryMarshal.GetReference(y);
@@ -59,7 +59,7 @@ public static class GgmlDot
         if (x.Length != y.Length)
             throw new ArgumentException($"x has {x.Length} elements but y {y.Length}; they must be equal.");
         if (!Vector512.IsHardwareAccelerated || !Avx512F.IsSupported)
-            return HalfOrderReference(x, y);
+            return UseHalves ? HalfOrderHalves(x, y) : HalfOrderReference(x, y);
         int n = x.Length, np = n & ~(Step - 1);
         ref ushort xs = ref MemoryMarshal.GetReference(x);
         ref float ys = ref MemoryMarshal.GetReference(y);
@@ -91,6 +91,7 @@ public static class GgmlDot
             throw new ArgumentException($"{results.Length} rows of {width} need {results.Length * width} elements and a {width}-element y; got {rows.Length} and {y.Length}.");
         if (width != Step || !Vector512.IsHardwareAccelerated)
         {
+            // (Without AVX-512, HalfOrder itself takes the 256-bit halves.)
             for (int j = 0; j < results.Length; j++)
                 results[j] = HalfOrder(rows.Slice(j * width, width), y);
             return;
@@ -111,6 +112,84 @@ public static class GgmlDot
             var a3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref xs, o + 48), y3, Vector512<float>.Zero);
             results[j] = ReduceAdd16((a0 + a2) + (a1 + a3)); // HalfOrder adds no tail at this width
         }
+    }
+
+    /// <summary>
+    /// Without AVX-512 but with AVX2 and FMA, the same 16-lane order in pairs of 256-bit registers: lane l of an
+    /// accumulator is lane l of its low or high half, each lane sees the same fused multiply-adds, and the reduction's
+    /// first fold (upper 256 bits onto the lower) is the halves' sum — so the result is bit-identical to the reference.
+    /// </summary>
+    private static bool UseHalves => Vector256.IsHardwareAccelerated && Fma.IsSupported && Avx2.IsSupported;
+
+    private static float HalfOrderHalves(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
+    {
+        int n = x.Length, np = n & ~(Step - 1);
+        ref float xs = ref MemoryMarshal.GetReference(x);
+        ref float ys = ref MemoryMarshal.GetReference(y);
+        double sum = 0;
+        if (np > 0)
+        {
+            Vector256<float> a0 = default, b0 = default, a1 = default, b1 = default, a2 = default, b2 = default, a3 = default, b3 = default;
+            for (int i = 0; i < np; i += Step)
+            {
+                nuint o = (nuint)i;
+                a0 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref xs, o), Vector256.LoadUnsafe(ref ys, o), a0);
+                b0 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref xs, o + 8), Vector256.LoadUnsafe(ref ys, o + 8), b0);
+                a1 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref xs, o + 16), Vector256.LoadUnsafe(ref ys, o + 16), a1);
+                b1 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref xs, o + 24), Vector256.LoadUnsafe(ref ys, o + 24), b1);
+                a2 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref xs, o + 32), Vector256.LoadUnsafe(ref ys, o + 32), a2);
+                b2 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref xs, o + 40), Vector256.LoadUnsafe(ref ys, o + 40), b2);
+                a3 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref xs, o + 48), Vector256.LoadUnsafe(ref ys, o + 48), a3);
+                b3 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref xs, o + 56), Vector256.LoadUnsafe(ref ys, o + 56), b3);
+            }
+            sum = ReduceAdd16((a0 + a2) + (a1 + a3), (b0 + b2) + (b1 + b3));
+        }
+        for (int i = np; i < n; i++)
+            sum += (double)(x[i] * y[i]);
+        return (float)sum;
+    }
+
+    private static float HalfOrderHalves(ReadOnlySpan<ushort> x, ReadOnlySpan<float> y)
+    {
+        int n = x.Length, np = n & ~(Step - 1);
+        ref ushort xs = ref MemoryMarshal.GetReference(x);
+        ref float ys = ref MemoryMarshal.GetReference(y);
+        double sum = 0;
+        if (np > 0)
+        {
+            Vector256<float> a0 = default, b0 = default, a1 = default, b1 = default, a2 = default, b2 = default, a3 = default, b3 = default;
+            for (int i = 0; i < np; i += Step)
+            {
+                nuint o = (nuint)i;
+                a0 = Fma.MultiplyAdd(Widen8(ref xs, i), Vector256.LoadUnsafe(ref ys, o), a0);
+                b0 = Fma.MultiplyAdd(Widen8(ref xs, i + 8), Vector256.LoadUnsafe(ref ys, o + 8), b0);
+                a1 = Fma.MultiplyAdd(Widen8(ref xs, i + 16), Vector256.LoadUnsafe(ref ys, o + 16), a1);
+                b1 = Fma.MultiplyAdd(Widen8(ref xs, i + 24), Vector256.LoadUnsafe(ref ys, o + 24), b1);
+                a2 = Fma.MultiplyAdd(Widen8(ref xs, i + 32), Vector256.LoadUnsafe(ref ys, o + 32), a2);
+                b2 = Fma.MultiplyAdd(Widen8(ref xs, i + 40), Vector256.LoadUnsafe(ref ys, o + 40), b2);
+                a3 = Fma.MultiplyAdd(Widen8(ref xs, i + 48), Vector256.LoadUnsafe(ref ys, o + 48), a3);
+                b3 = Fma.MultiplyAdd(Widen8(ref xs, i + 56), Vector256.LoadUnsafe(ref ys, o + 56), b3);
+            }
+            sum = ReduceAdd16((a0 + a2) + (a1 + a3), (b0 + b2) + (b1 + b3));
+        }
+        for (int i = np; i < n; i++)
+            sum += (double)(HalfConvert.HalfToSingle(x[i]) * y[i]);
+        return (float)sum;
+    }
+
+    /// <summary>Eight fp16 values at <c>x[i]</c> as floats (exact).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Widen8(ref ushort x, int i) =>
+        HalfConvert.HalfToSingle(Avx2.ConvertToVector256Int32(Vector128.LoadUnsafe(ref x, (nuint)i)).AsUInt32());
+
+    /// <summary><see cref="ReduceAdd16(ReadOnlySpan{float})"/> of the 16 lanes <paramref name="low"/> (0–7) and <paramref name="high"/> (8–15).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float ReduceAdd16(Vector256<float> low, Vector256<float> high)
+    {
+        Vector256<float> t = low + high;
+        Vector128<float> u = t.GetLower() + t.GetUpper();
+        float w0 = u.GetElement(0) + u.GetElement(2), w1 = u.GetElement(1) + u.GetElement(3);
+        return w0 + w1;
     }
 
     /// <summary>Sixteen fp16 values at <c>x[i]</c> as floats (exact).</summary>

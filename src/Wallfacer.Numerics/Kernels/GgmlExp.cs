@@ -76,4 +76,43 @@ public static class GgmlExp
     /// <summary><see cref="Silu(float)"/> on sixteen lanes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Silu(Vector512<float> x) => x / (Vector512<float>.One + Exp(Vector512<float>.Zero - x));
+
+    /// <summary>True when <see cref="Exp(Vector256{float})"/> runs in hardware (AVX2 and FMA).</summary>
+    public static bool Vector256IsSupported => Avx2.IsSupported && Fma.IsSupported && Vector256.IsHardwareAccelerated;
+
+    /// <summary>
+    /// <see cref="Exp(float)"/> on eight lanes without <c>vscalefps</c>: j·2^n as (j·2^⌊n/2⌋)·2^(n−⌊n/2⌋). For |n| ≤ 192
+    /// both powers are normal floats and the first product is exact, so the one rounding is the second product's —
+    /// <see cref="MathF.ScaleB"/>'s — and every lane equals the scalar result.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Exp(Vector256<float> x)
+    {
+        var shift = Vector256.Create(Shift);
+        Vector256<float> z = Vector256.FusedMultiplyAdd(x, Vector256.Create(Log2E), shift);
+        Vector256<float> n = z - shift;
+        Vector256<float> b = Vector256.FusedMultiplyAdd(-n, Vector256.Create(Ln2Low), Vector256.FusedMultiplyAdd(-n, Vector256.Create(Ln2High), x));
+        Vector256<float> u = b * b;
+        Vector256<float> j = Vector256.FusedMultiplyAdd(
+            Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(Vector256.Create(C5), b, Vector256.Create(C4)), u,
+                Vector256.FusedMultiplyAdd(Vector256.Create(C3), b, Vector256.Create(C2))),
+            u,
+            Vector256.FusedMultiplyAdd(Vector256.Create(C1), b, Vector256<float>.One));
+        // Lanes outside ±192 are replaced below; clamping keeps their powers well-formed meanwhile.
+        Vector256<int> k = Vector256.ConvertToInt32(Vector256.Min(Vector256.Max(n, Vector256.Create(-192f)), Vector256.Create(192f)));
+        Vector256<int> k1 = Vector256.ShiftRightArithmetic(k, 1), k2 = k - k1;
+        Vector256<float> scaled = j * PowerOfTwo(k1) * PowerOfTwo(k2);
+        Vector256<float> outside = Vector256.GreaterThan(Vector256.Abs(n), Vector256.Create(192f));
+        Vector256<float> saturated = Vector256.ConditionalSelect(Vector256.LessThanOrEqual(n, Vector256<float>.Zero),
+            Vector256<float>.Zero, Vector256.Create(float.PositiveInfinity));
+        return Vector256.ConditionalSelect(outside, saturated, scaled);
+    }
+
+    /// <summary>2^k for k in [−126, 127], built from its exponent bits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> PowerOfTwo(Vector256<int> k) => Vector256.ShiftLeft(k + Vector256.Create(127), 23).AsSingle();
+
+    /// <summary><see cref="Silu(float)"/> on eight lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Silu(Vector256<float> x) => x / (Vector256<float>.One + Exp(Vector256<float>.Zero - x));
 }

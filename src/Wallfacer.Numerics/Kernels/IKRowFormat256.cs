@@ -30,6 +30,51 @@ internal unsafe interface IKRowFormat256
 
     /// <summary>Σ_g m_g·Σ y over group g, from the activation's 16-element sums (zero without mins).</summary>
     static abstract Vector256<int> MinSums(byte* block, byte* act);
+
+    /// <summary>
+    /// Unpacks the super-block once for several tokens (<see cref="MatVecKRows256{TFormat}.RunTokens"/>): its eight
+    /// 32-element runs of levels, each run's int16 scale vector, and the vector <see cref="TokenSums"/> and
+    /// <see cref="TokenMinSums"/> pair with the activation's 16-element sums.
+    /// </summary>
+    static abstract void Decode(byte* block, KDecoded256* into);
+
+    /// <summary><see cref="Sums"/> from a decoded super-block: the same int32 lanes.</summary>
+    static abstract Vector256<int> TokenSums(KDecoded256* decoded, byte* act);
+
+    /// <summary><see cref="MinSums"/> from a decoded super-block: the same int32 lanes.</summary>
+    static abstract Vector256<int> TokenMinSums(KDecoded256* decoded, byte* act);
+}
+
+/// <summary>A K-quant super-block unpacked for several tokens; lives on the stack of the multi-token kernel.</summary>
+internal unsafe struct KDecoded256
+{
+    /// <summary>Runs of 32 levels (unsigned bytes), in activation order: run g meets activation bytes 32g … 32g + 31.</summary>
+    public fixed byte Levels[8 * 32];
+
+    /// <summary>Per run, the int16 scale of each of its 16 pair sums (one vector of 16 int16 per run).</summary>
+    public fixed short Scales[8 * 16];
+
+    /// <summary>The int16 vector that multiplies the activation's sixteen 16-element sums (Q4_K: mins, Q6_K: scales).</summary>
+    public fixed short Extra[16];
+
+    /// <summary>Σ_g madd(maddubs(levels_g, y_g), scales_g): the scaled sums of every run against one activation row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> ScaledSums(KDecoded256* d, byte* y)
+    {
+        byte* levels = d->Levels;
+        short* scales = d->Scales;
+        Vector256<int> sum = default;
+        for (int g = 0; g < 8; g++)
+            sum += Avx2.MultiplyAddAdjacent(
+                Avx2.MultiplyAddAdjacent(Vector256.Load(levels + 32 * g), Vector256.Load((sbyte*)(y + 32 * g))),
+                Vector256.Load(scales + 16 * g));
+        return sum;
+    }
+
+    /// <summary>madd(the activation's 16-element sums, <see cref="Extra"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> ExtraSums(KDecoded256* d, byte* act) =>
+        Avx2.MultiplyAddAdjacent(Vector256.Load((short*)(act + BlockQ8K.BsumsOffset)), Vector256.Load(d->Extra));
 }
 
 /// <summary>
@@ -69,6 +114,36 @@ internal readonly unsafe struct Q4KRows256 : IKRowFormat256
         Vector256<short> mins16 = Avx2.ConvertToVector256Int16(Sse2.UnpackLow(mins, mins));
         return Avx2.MultiplyAddAdjacent(Vector256.Load((short*)(act + BlockQ8K.BsumsOffset)), mins16);
     }
+
+    public static void Decode(byte* block, KDecoded256* into)
+    {
+        Vector256<byte> scales = Avx2.BroadcastScalarToVector256(Vector128.CreateScalar(ScaleBytes(block + BlockQ4K.ScalesOffset)))
+            .AsByte();
+        Vector256<short> scales16 = Avx2.UnpackLow(scales, Vector256<byte>.Zero).AsInt16();
+        byte* q = block + BlockQ4K.QsOffset;
+        Vector256<byte> mask = Vector256.Create((byte)0x0F);
+        for (int c = 0; c < 4; c++, q += 32)
+        {
+            Vector256<byte> packed = Vector256.Load(q);
+            (packed & mask).Store(into->Levels + 64 * c);
+            (Avx2.ShiftRightLogical(packed.AsUInt16(), 4).AsByte() & mask).Store(into->Levels + 64 * c + 32);
+        }
+        // Unrolled: the group numbers must be constants for the shuffle selectors to be constants.
+        Broadcast16(scales16, 0).Store(into->Scales);
+        Broadcast16(scales16, 1).Store(into->Scales + 16);
+        Broadcast16(scales16, 2).Store(into->Scales + 32);
+        Broadcast16(scales16, 3).Store(into->Scales + 48);
+        Broadcast16(scales16, 4).Store(into->Scales + 64);
+        Broadcast16(scales16, 5).Store(into->Scales + 80);
+        Broadcast16(scales16, 6).Store(into->Scales + 96);
+        Broadcast16(scales16, 7).Store(into->Scales + 112);
+        Vector128<byte> mins = Vector128.CreateScalar(MinBytes(block + BlockQ4K.ScalesOffset)).AsByte();
+        Avx2.ConvertToVector256Int16(Sse2.UnpackLow(mins, mins)).Store(into->Extra);
+    }
+
+    public static Vector256<int> TokenSums(KDecoded256* decoded, byte* act) => KDecoded256.ScaledSums(decoded, act + BlockQ8K.QsOffset);
+
+    public static Vector256<int> TokenMinSums(KDecoded256* decoded, byte* act) => KDecoded256.ExtraSums(decoded, act);
 
     /// <summary>
     /// The eight 6-bit group scales, one per byte (ggml's get_scale_min_k4 for j = 0 … 7): bytes 0–3 are the low six
@@ -138,6 +213,42 @@ internal readonly unsafe struct Q6KRows256 : IKRowFormat256
     }
 
     public static Vector256<int> MinSums(byte* block, byte* act) => default;
+
+    public static void Decode(byte* block, KDecoded256* into)
+    {
+        Vector128<sbyte> scales = Vector128.Load((sbyte*)(block + BlockQ6K.ScalesOffset));
+        DecodeHalf(block, 0, into->Levels);
+        DecodeHalf(block, 1, into->Levels + 128);
+        // Unrolled: the scale numbers must be constants for the shuffle selectors to be constants.
+        ScalePair(scales, 0).Store(into->Scales);
+        ScalePair(scales, 2).Store(into->Scales + 16);
+        ScalePair(scales, 4).Store(into->Scales + 32);
+        ScalePair(scales, 6).Store(into->Scales + 48);
+        ScalePair(scales, 8).Store(into->Scales + 64);
+        ScalePair(scales, 10).Store(into->Scales + 80);
+        ScalePair(scales, 12).Store(into->Scales + 96);
+        ScalePair(scales, 14).Store(into->Scales + 112);
+        Avx2.ConvertToVector256Int16(scales).Store(into->Extra);
+    }
+
+    /// <summary>The four runs of 32 levels of one half (elements l, 32 + l, 64 + l, 96 + l), as in <see cref="Half"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void DecodeHalf(byte* block, int half, byte* levels)
+    {
+        Vector256<byte> mask = Vector256.Create((byte)0x0F), high = Vector256.Create((byte)0x30);
+        byte* ql = block + 64 * half;
+        Vector256<byte> qh = Vector256.Load(block + BlockQ6K.QhOffset + 32 * half);
+        Vector256<byte> ql0 = Vector256.Load(ql), ql1 = Vector256.Load(ql + 32);
+        ((ql0 & mask) | (Avx2.ShiftLeftLogical(qh.AsUInt16(), 4).AsByte() & high)).Store(levels);
+        ((ql1 & mask) | (Avx2.ShiftLeftLogical(qh.AsUInt16(), 2).AsByte() & high)).Store(levels + 32);
+        ((Avx2.ShiftRightLogical(ql0.AsUInt16(), 4).AsByte() & mask) | (qh & high)).Store(levels + 64);
+        ((Avx2.ShiftRightLogical(ql1.AsUInt16(), 4).AsByte() & mask) | (Avx2.ShiftRightLogical(qh.AsUInt16(), 2).AsByte() & high)).Store(levels + 96);
+    }
+
+    public static Vector256<int> TokenSums(KDecoded256* decoded, byte* act) =>
+        KDecoded256.ScaledSums(decoded, act + BlockQ8K.QsOffset) - Avx2.ShiftLeftLogical(KDecoded256.ExtraSums(decoded, act), 5);
+
+    public static Vector256<int> TokenMinSums(KDecoded256* decoded, byte* act) => default;
 
     /// <summary>Elements 128·half … 128·half + 127: four runs of 32, each with its two scales.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

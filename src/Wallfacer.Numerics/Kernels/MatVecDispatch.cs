@@ -64,6 +64,15 @@ internal sealed unsafe class MatVecDispatch
     /// </summary>
     public void Run(in WeightMatrix w, int start, int end, byte* act, int activationRowBytes, int tokens, float* y)
     {
+        if (Use256 && tokens > 1 && w.Type is GgmlType.Q4_K or GgmlType.Q6_K)
+        {
+            // Several tokens share each super-block's unpacking (same results as one token at a time).
+            if (w.Type == GgmlType.Q4_K)
+                MatVecKRows256<Q4KRows256>.RunTokens(w.Data, w.RowBytes, start, end, w.Columns / 256, act, activationRowBytes, tokens, y, w.Rows);
+            else
+                MatVecKRows256<Q6KRows256>.RunTokens(w.Data, w.RowBytes, start, end, w.Columns / 256, act, activationRowBytes, tokens, y, w.Rows);
+            return;
+        }
         for (int t = 0; t < tokens; t++)
             Run(w, start, end, act + (long)t * activationRowBytes, t * (w.Columns / 32 + 16), y + (long)t * w.Rows);
     }

@@ -29,6 +29,80 @@ internal static unsafe class MatVecKRows256<TFormat> where TFormat : struct, IKR
             y[r] = Row(w + (long)r * rowBytes, blocks, act);
     }
 
+    /// <summary>Most tokens that share one unpacking of a super-block in <see cref="RunTokens"/>.</summary>
+    private const int TileTokens = 4;
+
+    /// <summary>
+    /// y[t·<paramref name="yStride"/> + r] = dot(W[r], x[t]) for rows [start, end) and <paramref name="tokens"/> activation
+    /// rows <paramref name="actRowBytes"/> apart (a prompt, a decode step of several sequences). One token takes
+    /// <see cref="Run"/>; more go by up to <see cref="TileTokens"/>, each super-block of a row unpacked once
+    /// (<see cref="IKRowFormat256.Decode"/>) for all of them — about half the instructions per token. Each (row, token)
+    /// sees <see cref="Row"/>'s operations (the same integer lanes, scale products and multiply-adds): bit-identical.
+    /// </summary>
+    public static void RunTokens(byte* w, int rowBytes, int start, int end, int blocks, byte* act, int actRowBytes, int tokens, float* y, int yStride)
+    {
+        for (int t = 0; t < tokens; t += TileTokens)
+        {
+            int n = Math.Min(TileTokens, tokens - t);
+            byte* x = act + (long)t * actRowBytes;
+            float* yt = y + (long)t * yStride;
+            if (n == 1)
+            {
+                Run(w, rowBytes, start, end, blocks, x, yt);
+                continue;
+            }
+            for (int r = start; r < end; r++)
+            {
+                byte* row = w + (long)r * rowBytes;
+                switch (n)
+                {
+                    case 2: RowTokens<T2>(row, blocks, x, actRowBytes, yt + r, yStride); break;
+                    case 3: RowTokens<T3>(row, blocks, x, actRowBytes, yt + r, yStride); break;
+                    default: RowTokens<T4>(row, blocks, x, actRowBytes, yt + r, yStride); break;
+                }
+            }
+        }
+    }
+
+    private interface ITokens { static abstract int Count { get; } }
+    private struct T2 : ITokens { public static int Count => 2; }
+    private struct T3 : ITokens { public static int Count => 3; }
+    private struct T4 : ITokens { public static int Count => 4; }
+
+    /// <summary>One row × <typeparamref name="TTokens"/> tokens; the code for absent tokens is removed by the JIT.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RowTokens<TTokens>(byte* row, int blocks, byte* act, int actRowBytes, float* y, int yStride) where TTokens : struct, ITokens
+    {
+        int n = TTokens.Count;
+        KDecoded256 decoded;
+        Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+        for (int b = 0; b < blocks; b++)
+        {
+            byte* block = row + (long)b * TFormat.BlockBytes, x = act + (long)b * ActivationBytes;
+            TFormat.Decode(block, &decoded);
+            Vector128<uint> word = Vector128.CreateScalar(TFormat.ScaleWord(block));
+            a0 = TokenStep(&decoded, x, a0, word);
+            a1 = TokenStep(&decoded, x + actRowBytes, a1, word);
+            if (n > 2) a2 = TokenStep(&decoded, x + 2L * actRowBytes, a2, word);
+            if (n > 3) a3 = TokenStep(&decoded, x + 3L * actRowBytes, a3, word);
+        }
+        y[0] = Vector256.Sum(a0);
+        y[yStride] = Vector256.Sum(a1);
+        if (n > 2) y[2L * yStride] = Vector256.Sum(a2);
+        if (n > 3) y[3L * yStride] = Vector256.Sum(a3);
+    }
+
+    /// <summary><see cref="Step"/> for a decoded super-block and one token's activation block.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> TokenStep(KDecoded256* decoded, byte* x, Vector256<float> acc, Vector128<uint> word)
+    {
+        Vector256<float> dm = Scales(word, *(float*)x);
+        acc = Vector256.MultiplyAddEstimate(Avx.ConvertToVector256Single(TFormat.TokenSums(decoded, x)), Avx2.PermuteVar8x32(dm, Vector256<int>.Zero), acc);
+        if (TFormat.HasMins)
+            acc = Vector256.MultiplyAddEstimate(Avx.ConvertToVector256Single(TFormat.TokenMinSums(decoded, x)), Avx2.PermuteVar8x32(dm, Vector256<int>.One), acc);
+        return acc;
+    }
+
     /// <summary>One row's dot product: the same steps per row as <see cref="Rows4"/>.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static float Row(byte* w, int blocks, byte* act)

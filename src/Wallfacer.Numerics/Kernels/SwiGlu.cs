@@ -26,6 +26,14 @@ public static class SwiGlu
             for (; i < vectorPart; i += LlamaCppVectorWidth)
                 (GgmlExp.Silu(Vector512.LoadUnsafe(ref g, (nuint)i)) * Vector512.LoadUnsafe(ref u, (nuint)i)).StoreUnsafe(ref g, (nuint)i);
         }
+        else if (GgmlExp.Vector256IsSupported)
+        {
+            // The same groups of 16 as two vectors of eight: lane for lane the same values.
+            ref float g = ref MemoryMarshal.GetReference(gate);
+            ref float u = ref MemoryMarshal.GetReference(up);
+            for (; i < vectorPart; i += 8)
+                (GgmlExp.Silu(Vector256.LoadUnsafe(ref g, (nuint)i)) * Vector256.LoadUnsafe(ref u, (nuint)i)).StoreUnsafe(ref g, (nuint)i);
+        }
         for (; i < vectorPart; i++)
             gate[i] = GgmlExp.Silu(gate[i]) * up[i];
         for (; i < gate.Length; i++)

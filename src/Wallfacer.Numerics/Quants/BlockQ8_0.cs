@@ -43,14 +43,19 @@ internal static partial class BlockQ8_0
     /// <summary>
     /// The activation quantizer of llama.cpp's x86 CPU backend (AVX/AVX2 builds): id = 127/amax and
     /// round-to-nearest-even (<c>_mm256_round_ps</c>), then saturating packs. It can differ from
-    /// <see cref="Quantize"/> by one unit in a few quants. With AVX-512 it runs vectorised (<see cref="QuantizeActivation512"/>,
-    /// the same bytes); this scalar form is the reference.
+    /// <see cref="Quantize"/> by one unit in a few quants. With AVX-512 or AVX2 it runs vectorised (<see cref="QuantizeActivation512"/>,
+    /// <see cref="QuantizeActivation256"/>, the same bytes); this scalar form is the reference.
     /// </summary>
     public static void QuantizeActivation(ReadOnlySpan<float> src, Span<byte> dst)
     {
         if (UseActivation512)
         {
             QuantizeActivation512(src, dst);
+            return;
+        }
+        if (UseActivation256)
+        {
+            QuantizeActivation256(src, dst);
             return;
         }
         QuantizeActivationReference(src, dst);
