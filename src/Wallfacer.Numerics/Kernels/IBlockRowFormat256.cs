@@ -25,6 +25,19 @@ internal unsafe interface IBlockRowFormat256<TActivation> where TActivation : st
 
     /// <summary>The integer partial sums of the weight block at <paramref name="block"/> against <paramref name="x"/>.</summary>
     static abstract Vector256<int> Sums(byte* block, in TActivation x);
+
+    /// <summary>The weight block's levels, unpacked once when several tokens meet it (<see cref="MatVecRows256{TFormat, TActivation}.RunTokens"/>).</summary>
+    static abstract BlockLevels256 Decode(byte* block);
+
+    /// <summary><see cref="Sums"/> from unpacked levels: the same int32 lanes.</summary>
+    static abstract Vector256<int> Sums(in BlockLevels256 levels, in TActivation x);
+}
+
+/// <summary>A 32-element weight block unpacked for several tokens: up to two vectors, their meaning the format's.</summary>
+internal readonly struct BlockLevels256(Vector256<byte> first, Vector256<byte> second)
+{
+    public Vector256<byte> First { get; } = first;
+    public Vector256<byte> Second { get; } = second;
 }
 
 /// <summary>Activation side of the offset formats (Q5_0): the int8 values and −offset·Σy per four elements.</summary>
@@ -58,11 +71,19 @@ internal readonly unsafe struct Q5_0Rows256 : IBlockRowFormat256<OffsetActivatio
     public static OffsetActivation256 Activation(byte* block) => OffsetActivation256.Create(block, 16);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<int> Sums(byte* block, in OffsetActivation256 x)
+    public static Vector256<int> Sums(byte* block, in OffsetActivation256 x) => Sums(Decode(block), x);
+
+    /// <summary>The 5-bit levels (unsigned) in <see cref="BlockLevels256.First"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static BlockLevels256 Decode(byte* block)
     {
         Vector256<byte> high = VecDotInt8.ExpandBits(*(uint*)(block + 2)) & Vector256.Create((byte)0x10);
-        return VecDotInt8.DotUnsigned(x.NegativeOffsetSums, Nibbles(block + 6) | high, x.Values);
+        return new BlockLevels256(Nibbles(block + 6) | high, default);
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> Sums(in BlockLevels256 levels, in OffsetActivation256 x) =>
+        VecDotInt8.DotUnsigned(x.NegativeOffsetSums, levels.First, x.Values);
 
     /// <summary>16 packed bytes → 32 nibbles: low nibbles are elements 0–15, high nibbles 16–31.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -87,6 +108,18 @@ internal readonly unsafe struct Q8_0Rows256 : IBlockRowFormat256<Vector256<sbyte
     public static Vector256<sbyte> Activation(byte* block) => Vector256.Load((sbyte*)(block + 2));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<int> Sums(byte* block, in Vector256<sbyte> x) =>
-        VecDotInt8.DotSigned(default, Vector256.Load((sbyte*)(block + 2)), x);
+    public static Vector256<int> Sums(byte* block, in Vector256<sbyte> x) => Sums(Decode(block), x);
+
+    /// <summary>|w| in <see cref="BlockLevels256.First"/>, w in <see cref="BlockLevels256.Second"/> (the sign it lends y).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static BlockLevels256 Decode(byte* block)
+    {
+        Vector256<sbyte> w = Vector256.Load((sbyte*)(block + 2));
+        return new BlockLevels256(Avx2.Abs(w), w.AsByte());
+    }
+
+    /// <summary><see cref="VecDotInt8.DotSigned"/>'s steps with |w| already taken.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> Sums(in BlockLevels256 levels, in Vector256<sbyte> x) =>
+        VecDotInt8.DotUnsigned(default, levels.First, Avx2.Sign(x, levels.Second.AsSByte()));
 }

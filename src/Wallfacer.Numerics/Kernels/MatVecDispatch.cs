@@ -73,6 +73,18 @@ internal sealed unsafe class MatVecDispatch
                 MatVecKRows256<Q6KRows256>.RunTokens(w.Data, w.RowBytes, start, end, w.Columns / 256, act, activationRowBytes, tokens, y, w.Rows);
             return;
         }
+        if (Use256 && tokens > 1 && w.Type is GgmlType.Q5_0 or GgmlType.Q8_0)
+        {
+            int blocks = w.Columns / 32, stride = blocks + 16;
+            fixed (float* dx = _activationScales)
+            {
+                if (w.Type == GgmlType.Q5_0)
+                    MatVecRows256<Q5_0Rows256, OffsetActivation256>.RunTokens(w.Data, w.RowBytes, start, end, blocks, act, activationRowBytes, dx, stride, tokens, y, w.Rows);
+                else
+                    MatVecRows256<Q8_0Rows256, Vector256<sbyte>>.RunTokens(w.Data, w.RowBytes, start, end, blocks, act, activationRowBytes, dx, stride, tokens, y, w.Rows);
+            }
+            return;
+        }
         for (int t = 0; t < tokens; t++)
             Run(w, start, end, act + (long)t * activationRowBytes, t * (w.Columns / 32 + 16), y + (long)t * w.Rows);
     }
