@@ -51,8 +51,8 @@ internal static unsafe class MatVecQ4_0Pairs256
         {
             int count = Math.Min(Chunk, blocks - c);
             byte* p = w + (long)c * BlockBytes, x = act + (long)c * ActivationBytes;
-            Vector256<float> sx = dx != null ? Vector256.Load(dx + c) : HalfConvert.HalfToSingle(ScaleHalves(x, count, ActivationBytes));
-            (HalfConvert.HalfToSingle(ScaleHalves(p, count, BlockBytes)) * sx).Store(sc);
+            Vector256<float> sx = dx != null ? Vector256.Load(dx + c) : HalfConvert.HalfToSingle(ScaleHalves256.Load(x, count, ActivationBytes));
+            (HalfConvert.HalfToSingle(ScaleHalves256.Load(p, count, BlockBytes)) * sx).Store(sc);
             for (int b = 0; b < count; b++, p += BlockBytes, x += ActivationBytes)
             {
                 var (yLow, yHigh, offsets) = Activation(x);
@@ -83,10 +83,10 @@ internal static unsafe class MatVecQ4_0Pairs256
             for (int o = 0; o < chunkBytes; o += 64)
                 Sse.Prefetch0(next + o);
             Vector256<float> sx = Vector256.Load(dx + c);
-            StorePairs(HalfConvert.HalfToSingle(ScaleHalves(p, count, BlockBytes)) * sx,
-                HalfConvert.HalfToSingle(ScaleHalves(p + row1, count, BlockBytes)) * sx, pairs);
-            StorePairs(HalfConvert.HalfToSingle(ScaleHalves(p + row2, count, BlockBytes)) * sx,
-                HalfConvert.HalfToSingle(ScaleHalves(p + row3, count, BlockBytes)) * sx, pairs + 2 * Chunk);
+            StorePairs(HalfConvert.HalfToSingle(ScaleHalves256.Load(p, count, BlockBytes)) * sx,
+                HalfConvert.HalfToSingle(ScaleHalves256.Load(p + row1, count, BlockBytes)) * sx, pairs);
+            StorePairs(HalfConvert.HalfToSingle(ScaleHalves256.Load(p + row2, count, BlockBytes)) * sx,
+                HalfConvert.HalfToSingle(ScaleHalves256.Load(p + row3, count, BlockBytes)) * sx, pairs + 2 * Chunk);
             for (int b = 0; b < count; b++, p += BlockBytes, x += ActivationBytes)
             {
                 var (yLow, yHigh, offsets) = Activation(x);
@@ -144,24 +144,5 @@ internal static unsafe class MatVecQ4_0Pairs256
         v += Sse.Shuffle(v, v, 0b10_11_00_01);
         v += Sse.Shuffle(v, v, 0b01_00_11_10);
         return v.ToScalar();
-    }
-
-    /// <summary>
-    /// The fp16 scales of <paramref name="count"/> (≤ 8) blocks <paramref name="blockBytes"/> apart, one per 32-bit lane
-    /// in the low 16 bits; lanes past <paramref name="count"/> are 0 and are not read.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<uint> ScaleHalves(byte* first, int count, int blockBytes)
-    {
-        if (count == Chunk)
-        {
-            Vector128<ushort> h = Vector128.Create(*(ushort*)first, *(ushort*)(first + blockBytes), *(ushort*)(first + 2 * blockBytes),
-                *(ushort*)(first + 3 * blockBytes), *(ushort*)(first + 4 * blockBytes), *(ushort*)(first + 5 * blockBytes),
-                *(ushort*)(first + 6 * blockBytes), *(ushort*)(first + 7 * blockBytes));
-            return Avx2.ConvertToVector256Int32(h).AsUInt32();
-        }
-        Vector256<int> lane = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
-        return Avx2.GatherMaskVector256(Vector256<uint>.Zero, (uint*)first, lane * blockBytes,
-            Vector256.LessThan(lane, Vector256.Create(count)).AsUInt32(), 1);
     }
 }

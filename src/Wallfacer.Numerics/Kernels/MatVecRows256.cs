@@ -6,15 +6,16 @@ using Wallfacer.Numerics.Quants;
 namespace Wallfacer.Numerics.Kernels;
 
 /// <summary>
-/// One activation row × 32-element-block weights with one fp16 scale (Q5_0, Q8_0; Q4_0 has <see cref="MatVecQ4_0Pairs256"/>), AVX2 (fused multiply-adds where FMA is present): the machines
-/// without AVX-512 (AMD Zen 2/3, Intel before Ice Lake and the E-core parts). Decode streams every weight once, so the
-/// kernel keeps the per-byte work small: four rows advance together through the blocks (four independent accumulator
-/// chains; the activation block is loaded and prepared once for the four), the weight scales of eight blocks are
-/// gathered and widened in one vector step per row (.NET has no F16C intrinsic and the scalar conversion costs a dozen
-/// instructions), multiplied by the activation scales and spread over the lanes with one <c>vpermps</c> per block;
-/// the rows two groups ahead are prefetched in software. A row's value is the same sequence of operations alone
-/// (<see cref="Row"/>, which is <see cref="VecDot.Dot"/>'s 256-bit path for these types) or in a group, so results
-/// are bit-identical to it.
+/// One activation row × 32-element-block weights with one fp16 scale (Q5_0, Q8_0; Q4_0 has
+/// <see cref="MatVecQ4_0Pairs256"/>) with AVX2, fused multiply-adds where FMA is present: the machines without AVX-512
+/// (AMD Zen 2/3, Intel before Ice Lake and the E-core parts). Decode streams every weight once, so the kernel keeps the
+/// per-byte work small: four rows advance together through the blocks (four independent accumulator chains; the
+/// activation block is loaded and prepared once for the four); the weight scales of eight blocks are loaded
+/// (<see cref="ScaleHalves256"/>) and widened in one vector step per row (.NET has no F16C intrinsic and the scalar
+/// conversion costs a dozen instructions), multiplied by the activation scales, stored, and broadcast per block; the
+/// rows two groups ahead are prefetched in software. A row's value is the same sequence of operations alone
+/// (<see cref="Row"/>, which is <see cref="VecDot.Dot"/>'s 256-bit path for these types), in a group, or in a tile of
+/// tokens (<see cref="RunTokens"/>), so results are bit-identical to it.
 /// </summary>
 internal static unsafe class MatVecRows256<TFormat, TActivation>
     where TFormat : struct, IBlockRowFormat256<TActivation>
@@ -91,7 +92,7 @@ internal static unsafe class MatVecRows256<TFormat, TActivation>
         {
             int count = Math.Min(Chunk, blocks - c);
             byte* p = row + (long)c * TFormat.BlockBytes, x = act + (long)c * BlockQ8_0.BlockBytes;
-            Vector256<float> sw = HalfConvert.HalfToSingle(Gather(p, count, TFormat.BlockBytes));
+            Vector256<float> sw = HalfConvert.HalfToSingle(ScaleHalves256.Load(p, count, TFormat.BlockBytes));
             (sw * Vector256.Load(dx + c)).Store(sc);
             (sw * Vector256.Load(dx + dxStride + c)).Store(sc + Chunk);
             if (n > 2) (sw * Vector256.Load(dx + 2L * dxStride + c)).Store(sc + 2 * Chunk);
@@ -127,8 +128,8 @@ internal static unsafe class MatVecRows256<TFormat, TActivation>
         {
             int count = Math.Min(Chunk, blocks - c);
             byte* p = w + (long)c * TFormat.BlockBytes, x = act + (long)c * BlockQ8_0.BlockBytes;
-            Vector256<float> sx = dx != null ? Vector256.Load(dx + c) : HalfConvert.HalfToSingle(Gather(x, count, BlockQ8_0.BlockBytes));
-            Vector256<float> s = HalfConvert.HalfToSingle(Gather(p, count, TFormat.BlockBytes)) * sx;
+            Vector256<float> sx = dx != null ? Vector256.Load(dx + c) : HalfConvert.HalfToSingle(ScaleHalves256.Load(x, count, BlockQ8_0.BlockBytes));
+            Vector256<float> s = HalfConvert.HalfToSingle(ScaleHalves256.Load(p, count, TFormat.BlockBytes)) * sx;
             Vector256<int> pick = Vector256<int>.Zero;
             for (int b = 0; b < count; b++, p += TFormat.BlockBytes, x += BlockQ8_0.BlockBytes, pick += Vector256<int>.One)
                 a = Vector256.MultiplyAddEstimate(Avx.ConvertToVector256Single(TFormat.Sums(p, TFormat.Activation(x))), Avx2.PermuteVar8x32(s, pick), a);
@@ -154,10 +155,10 @@ internal static unsafe class MatVecRows256<TFormat, TActivation>
             for (int o = 0; o < chunkBytes; o += 64)
                 Sse.Prefetch0(next + o);
             Vector256<float> sx = Vector256.Load(dx + c);
-            (HalfConvert.HalfToSingle(Gather(p, count, TFormat.BlockBytes)) * sx).Store(sc);
-            (HalfConvert.HalfToSingle(Gather(p + row1, count, TFormat.BlockBytes)) * sx).Store(sc + 8);
-            (HalfConvert.HalfToSingle(Gather(p + row2, count, TFormat.BlockBytes)) * sx).Store(sc + 16);
-            (HalfConvert.HalfToSingle(Gather(p + row3, count, TFormat.BlockBytes)) * sx).Store(sc + 24);
+            (HalfConvert.HalfToSingle(ScaleHalves256.Load(p, count, TFormat.BlockBytes)) * sx).Store(sc);
+            (HalfConvert.HalfToSingle(ScaleHalves256.Load(p + row1, count, TFormat.BlockBytes)) * sx).Store(sc + 8);
+            (HalfConvert.HalfToSingle(ScaleHalves256.Load(p + row2, count, TFormat.BlockBytes)) * sx).Store(sc + 16);
+            (HalfConvert.HalfToSingle(ScaleHalves256.Load(p + row3, count, TFormat.BlockBytes)) * sx).Store(sc + 24);
             for (int b = 0; b < count; b++, p += TFormat.BlockBytes, x += BlockQ8_0.BlockBytes)
             {
                 TActivation xa = TFormat.Activation(x);
@@ -171,25 +172,5 @@ internal static unsafe class MatVecRows256<TFormat, TActivation>
         y[1] = Vector256.Sum(a1);
         y[2] = Vector256.Sum(a2);
         y[3] = Vector256.Sum(a3);
-    }
-
-    /// <summary>
-    /// The fp16 scales of <paramref name="count"/> (≤ 8) consecutive blocks <paramref name="blockBytes"/> apart, one per
-    /// 32-bit lane in the low 16 bits (the conversion ignores the high bits, which are quants); lanes past
-    /// <paramref name="count"/> are 0 and are not read. Each dword is read at a block start, so inside the row.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<uint> Gather(byte* first, int count, int blockBytes)
-    {
-        if (count == Chunk)
-        {
-            Vector128<ushort> h = Vector128.Create(*(ushort*)first, *(ushort*)(first + blockBytes), *(ushort*)(first + 2 * blockBytes),
-                *(ushort*)(first + 3 * blockBytes), *(ushort*)(first + 4 * blockBytes), *(ushort*)(first + 5 * blockBytes),
-                *(ushort*)(first + 6 * blockBytes), *(ushort*)(first + 7 * blockBytes));
-            return Avx2.ConvertToVector256Int32(h).AsUInt32();
-        }
-        Vector256<int> lane = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
-        return Avx2.GatherMaskVector256(Vector256<uint>.Zero, (uint*)first, lane * blockBytes,
-            Vector256.LessThan(lane, Vector256.Create(count)).AsUInt32(), 1);
     }
 }
