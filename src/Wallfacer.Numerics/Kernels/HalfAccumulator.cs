@@ -53,6 +53,18 @@ public static class HalfAccumulator
                 HalfRounding.RoundToHalf(r).StoreUnsafe(ref a, (nuint)i);
             }
         }
+        else if (Vector256.IsHardwareAccelerated && Fma.IsSupported && Avx2.IsSupported)
+        {
+            // The same per-element operations eight at a time (AVX2 machines; the value side of every attention head).
+            ref ushort xs = ref MemoryMarshal.GetReference(x);
+            ref float a = ref MemoryMarshal.GetReference(acc);
+            var s = Vector256.Create(scale);
+            for (; i + 8 <= x.Length; i += 8)
+            {
+                var wide = HalfConvert.HalfToSingle(Avx2.ConvertToVector256Int32(Vector128.LoadUnsafe(ref xs, (nuint)i)).AsUInt32());
+                HalfRounding.RoundToHalf(Fma.MultiplyAdd(wide, s, Vector256.LoadUnsafe(ref a, (nuint)i))).StoreUnsafe(ref a, (nuint)i);
+            }
+        }
         for (; i < x.Length; i++)
             acc[i] = RoundToHalf(MathF.FusedMultiplyAdd(HalfConvert.HalfToSingle(x[i]), scale, acc[i]));
     }

@@ -27,7 +27,7 @@ internal sealed unsafe class MatVecDispatch
         _ => false,
     };
 
-    /// <summary>The AVX2 kernels run where <see cref="VecDot.Dot"/> takes its 256-bit path (they are that path, four rows at a time).</summary>
+    /// <summary>The AVX2 kernels run where <see cref="VecDot.Dot"/> takes its 256-bit path (each row computed as that path computes it).</summary>
     private static bool Use256 => !VecDotInt8.Use512 && Avx2.IsSupported;
 
     private static bool Covers256(GgmlType type) => type is GgmlType.Q4_0 or GgmlType.Q5_0 or GgmlType.Q8_0 or GgmlType.Q4_K or GgmlType.Q6_K;

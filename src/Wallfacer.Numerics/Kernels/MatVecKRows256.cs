@@ -6,11 +6,10 @@ using Wallfacer.Numerics.Quants;
 namespace Wallfacer.Numerics.Kernels;
 
 /// <summary>
-/// One activation row × K-quant weights (Q4_K, Q6_K), AVX2 (fused multiply-adds where FMA is present), for machines without AVX-512. Four rows advance
-/// together through the super-blocks (four independent accumulator chains; the Q8_K block they share stays in L1), the
-/// band of rows two groups ahead is prefetched in software, and the four rows' fp16 d (and dmin) are widened in one
-/// vector step. A row's value is the same sequence of operations alone (<see cref="Row"/>, which is
-/// <see cref="VecDot.Dot"/>'s 256-bit path for these types) or in a group, so results are bit-identical to it.
+/// One activation row × K-quant weights (Q4_K, Q6_K) with AVX2, fused multiply-adds where FMA is present: the machines
+/// without AVX-512. One token goes row by row (<see cref="Row"/>, which is <see cref="VecDot.Dot"/>'s 256-bit path for
+/// these types); several tokens share each super-block's unpacking (<see cref="RunTokens"/>) with each (row, token)
+/// computed by the same operations, so results are bit-identical to the dot product whatever the batch.
 /// </summary>
 internal static unsafe class MatVecKRows256<TFormat> where TFormat : struct, IKRowFormat256
 {
@@ -22,10 +21,10 @@ internal static unsafe class MatVecKRows256<TFormat> where TFormat : struct, IKR
     /// <summary>y[r] = dot(W[r], x) for rows [start, end); <paramref name="act"/> is the Q8_K activation row.</summary>
     public static void Run(byte* w, int rowBytes, int start, int end, int blocks, byte* act, float* y)
     {
-        int r = start;
-        for (; r + 4 <= end; r += 4)
-            Rows4(w + (long)r * rowBytes, rowBytes, blocks, act, y + r);
-        for (; r < end; r++)
+        // One row at a time: four rows in flight made the JIT spill (161 stack accesses in the four-row loop) and ran
+        // Q4_K at 7.6–9.2 GB/s in cache against 9.7–13.1 row by row (Q6_K 9.5–10.4 against 12.6–16.5), and one row is
+        // one sequential stream the hardware prefetchers follow.
+        for (int r = start; r < end; r++)
             y[r] = Row(w + (long)r * rowBytes, blocks, act);
     }
 
@@ -103,7 +102,7 @@ internal static unsafe class MatVecKRows256<TFormat> where TFormat : struct, IKR
         return acc;
     }
 
-    /// <summary>One row's dot product: the same steps per row as <see cref="Rows4"/>.</summary>
+    /// <summary>One row's dot product (and <see cref="VecDot.Dot"/>'s 256-bit path for these types).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static float Row(byte* w, int blocks, byte* act)
     {
@@ -117,35 +116,7 @@ internal static unsafe class MatVecKRows256<TFormat> where TFormat : struct, IKR
         return Vector256.Sum(a);
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void Rows4(byte* r0, int rowBytes, int blocks, byte* act, float* y)
-    {
-        byte* r1 = r0 + rowBytes, r2 = r1 + rowBytes, r3 = r2 + rowBytes;
-        Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
-        // Each step consumes one super-block of 4 rows here and requests as many bytes of the band 2 groups ahead.
-        byte* ahead = r0 + 8L * rowBytes;
-        int stepBytes = 4 * TFormat.BlockBytes;
-        for (int b = 0; b < blocks; b++)
-        {
-            long o = (long)b * TFormat.BlockBytes;
-            byte* next = ahead + 4 * o;
-            for (int p = 0; p < stepBytes; p += 64)
-                Sse.Prefetch0(next + p);
-            byte* x = act + (long)b * ActivationBytes;
-            Vector256<float> dm = Scales(Vector128.Create(
-                TFormat.ScaleWord(r0 + o), TFormat.ScaleWord(r1 + o), TFormat.ScaleWord(r2 + o), TFormat.ScaleWord(r3 + o)), *(float*)x);
-            a0 = Step(r0 + o, x, a0, dm, 0);
-            a1 = Step(r1 + o, x, a1, dm, 1);
-            a2 = Step(r2 + o, x, a2, dm, 2);
-            a3 = Step(r3 + o, x, a3, dm, 3);
-        }
-        y[0] = Vector256.Sum(a0);
-        y[1] = Vector256.Sum(a1);
-        y[2] = Vector256.Sum(a2);
-        y[3] = Vector256.Sum(a3);
-    }
-
-    /// <summary>acc + d·dy·Σ + (−dmin·dy)·mins for the super-block of the group's row <paramref name="row"/> (lanes 2row, 2row + 1 of <paramref name="dm"/>).</summary>
+    /// <summary>acc + d·dy·Σ + (−dmin·dy)·mins for the super-block (lanes 2·row, 2·row + 1 of <paramref name="dm"/>; row 0 here).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> Step(byte* block, byte* x, Vector256<float> acc, Vector256<float> dm, int row)
     {
@@ -156,9 +127,8 @@ internal static unsafe class MatVecKRows256<TFormat> where TFormat : struct, IKR
     }
 
     /// <summary>
-    /// Up to four rows' scale words as floats times the activation block's scale: lanes 2r and 2r + 1 hold row r's
-    /// d·dy and −dmin·dy (negated here once, exactly, so the min term is one more multiply-add). Lane-wise, so a row
-    /// gets the same values alone or with three others.
+    /// A row's scale word as floats times the activation block's scale: lanes 0 and 1 hold d·dy and −dmin·dy (negated
+    /// here once, exactly, so the min term is one more multiply-add).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> Scales(Vector128<uint> words, float dy) =>
