@@ -111,18 +111,18 @@ internal static unsafe class MatVecKRows256<TFormat> where TFormat : struct, IKR
         {
             byte* block = w + (long)b * TFormat.BlockBytes, x = act + (long)b * ActivationBytes;
             Vector256<float> dm = Scales(Vector128.CreateScalar(TFormat.ScaleWord(block)), *(float*)x);
-            a = Step(block, x, a, dm, 0);
+            a = Step(block, x, a, dm);
         }
         return Vector256.Sum(a);
     }
 
-    /// <summary>acc + d·dy·Σ + (−dmin·dy)·mins for the super-block (lanes 2·row, 2·row + 1 of <paramref name="dm"/>; row 0 here).</summary>
+    /// <summary>acc + d·dy·Σ + (−dmin·dy)·mins for the super-block (lanes 0 and 1 of <paramref name="dm"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Step(byte* block, byte* x, Vector256<float> acc, Vector256<float> dm, int row)
+    private static Vector256<float> Step(byte* block, byte* x, Vector256<float> acc, Vector256<float> dm)
     {
-        acc = Vector256.MultiplyAddEstimate(Avx.ConvertToVector256Single(TFormat.Sums(block, x)), Avx2.PermuteVar8x32(dm, Vector256.Create(2 * row)), acc);
+        acc = Vector256.MultiplyAddEstimate(Avx.ConvertToVector256Single(TFormat.Sums(block, x)), Avx2.PermuteVar8x32(dm, Vector256<int>.Zero), acc);
         if (TFormat.HasMins)
-            acc = Vector256.MultiplyAddEstimate(Avx.ConvertToVector256Single(TFormat.MinSums(block, x)), Avx2.PermuteVar8x32(dm, Vector256.Create(2 * row + 1)), acc);
+            acc = Vector256.MultiplyAddEstimate(Avx.ConvertToVector256Single(TFormat.MinSums(block, x)), Avx2.PermuteVar8x32(dm, Vector256<int>.One), acc);
         return acc;
     }
 
