@@ -58,38 +58,52 @@ internal sealed unsafe class MatVecDispatch
     }
 
     /// <summary>
-    /// y[t, r] = dot(W[r], x[t]) for rows [start, end) and every token: the one-token kernel once per token, so the
-    /// rows are read from memory once and from cache for the other tokens, and every output is exactly the
-    /// one-token (and <see cref="VecDot.Dot"/>) result.
+    /// y[t, r] = dot(W[r], x[t]) for rows [start, end) and every token: the one-token kernel once per token (the rows
+    /// are read from memory once and from cache for the other tokens) or, with AVX2, the kernels' multi-token forms.
+    /// Every output is exactly the one-token (and <see cref="VecDot.Dot"/>) result.
     /// </summary>
     public void Run(in WeightMatrix w, int start, int end, byte* act, int activationRowBytes, int tokens, float* y)
     {
-        if (Use256 && tokens > 1 && w.Type is GgmlType.Q4_K or GgmlType.Q6_K)
+        if (Use256 && tokens > 1 && w.Type != GgmlType.Q4_0)
         {
-            // Several tokens share each super-block's unpacking (same results as one token at a time).
-            if (w.Type == GgmlType.Q4_K)
-                MatVecKRows256<Q4KRows256>.RunTokens(w.Data, w.RowBytes, start, end, w.Columns / 256, act, activationRowBytes, tokens, y, w.Rows);
-            else
-                MatVecKRows256<Q6KRows256>.RunTokens(w.Data, w.RowBytes, start, end, w.Columns / 256, act, activationRowBytes, tokens, y, w.Rows);
-            return;
-        }
-        if (Use256 && tokens > 1 && w.Type is GgmlType.Q5_0 or GgmlType.Q8_0)
-        {
-            int blocks = w.Columns / 32, stride = blocks + 16;
-            fixed (float* dx = _activationScales)
-            {
-                if (w.Type == GgmlType.Q5_0)
-                    MatVecRows256<Q5_0Rows256, OffsetActivation256>.RunTokens(w.Data, w.RowBytes, start, end, blocks, act, activationRowBytes, dx, stride, tokens, y, w.Rows);
-                else
-                    MatVecRows256<Q8_0Rows256, Vector256<sbyte>>.RunTokens(w.Data, w.RowBytes, start, end, blocks, act, activationRowBytes, dx, stride, tokens, y, w.Rows);
-            }
+            RunTokens256(w, start, end, act, activationRowBytes, tokens, y);
             return;
         }
         for (int t = 0; t < tokens; t++)
             Run(w, start, end, act + (long)t * activationRowBytes, t * (w.Columns / 32 + 16), y + (long)t * w.Rows);
     }
 
-    /// <summary>y[r] = dot(W[r], x) for rows [start, end) of <paramref name="w"/>; Q5_0's scales start at <paramref name="scaleOffset"/>.</summary>
+    /// <summary>
+    /// Several tokens with AVX2: each weight block (K-quants: super-block) is unpacked, and each chunk of weight scales
+    /// widened, once for up to four tokens. (Row-major Q4_0 keeps the one-token kernel per token: without AVX-512 models
+    /// regroup Q4_0, and the interleaved kernel serves its batches.)
+    /// </summary>
+    private void RunTokens256(in WeightMatrix w, int start, int end, byte* act, int activationRowBytes, int tokens, float* y)
+    {
+        int blocks = w.Columns / 32, stride = blocks + 16;
+        fixed (float* dx = _activationScales)
+        {
+            switch (w.Type)
+            {
+                case GgmlType.Q5_0:
+                    MatVecRows256<Q5_0Rows256, OffsetActivation256>.RunTokens(w.Data, w.RowBytes, start, end, blocks, act, activationRowBytes, dx, stride, tokens, y, w.Rows);
+                    break;
+                case GgmlType.Q8_0:
+                    MatVecRows256<Q8_0Rows256, Vector256<sbyte>>.RunTokens(w.Data, w.RowBytes, start, end, blocks, act, activationRowBytes, dx, stride, tokens, y, w.Rows);
+                    break;
+                case GgmlType.Q4_K:
+                    MatVecKRows256<Q4KRows256>.RunTokens(w.Data, w.RowBytes, start, end, w.Columns / 256, act, activationRowBytes, tokens, y, w.Rows);
+                    break;
+                case GgmlType.Q6_K:
+                    MatVecKRows256<Q6KRows256>.RunTokens(w.Data, w.RowBytes, start, end, w.Columns / 256, act, activationRowBytes, tokens, y, w.Rows);
+                    break;
+                default:
+                    throw new NotSupportedException($"No multi-token row kernel for {w.Type}.");
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(W[r], x) for rows [start, end) of <paramref name="w"/>; the activation scales start at <paramref name="scaleOffset"/>.</summary>
     private void Run(in WeightMatrix w, int start, int end, byte* act, int scaleOffset, float* y)
     {
         if (Use256)
