@@ -121,10 +121,15 @@ public static class GgmlDot
     /// </summary>
     private static bool UseHalves => Vector256.IsHardwareAccelerated && Fma.IsSupported && Avx2.IsSupported;
 
-    private static float HalfOrderHalves(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
+    private static float HalfOrderHalves(ReadOnlySpan<float> x, ReadOnlySpan<float> y) => HalfOrderHalves<float, FloatValues>(x, y);
+
+    private static float HalfOrderHalves(ReadOnlySpan<ushort> x, ReadOnlySpan<float> y) => HalfOrderHalves<ushort, HalfValues>(x, y);
+
+    /// <summary>The 16-lane order in pairs of 256-bit registers, for x as floats or as fp16 bits (<typeparamref name="TLoad"/>).</summary>
+    private static float HalfOrderHalves<T, TLoad>(ReadOnlySpan<T> x, ReadOnlySpan<float> y) where TLoad : struct, IValueLoader<T>
     {
         int n = x.Length, np = n & ~(Step - 1);
-        ref float xs = ref MemoryMarshal.GetReference(x);
+        ref T xs = ref MemoryMarshal.GetReference(x);
         ref float ys = ref MemoryMarshal.GetReference(y);
         double sum = 0;
         if (np > 0)
@@ -133,54 +138,41 @@ public static class GgmlDot
             for (int i = 0; i < np; i += Step)
             {
                 nuint o = (nuint)i;
-                a0 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref xs, o), Vector256.LoadUnsafe(ref ys, o), a0);
-                b0 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref xs, o + 8), Vector256.LoadUnsafe(ref ys, o + 8), b0);
-                a1 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref xs, o + 16), Vector256.LoadUnsafe(ref ys, o + 16), a1);
-                b1 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref xs, o + 24), Vector256.LoadUnsafe(ref ys, o + 24), b1);
-                a2 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref xs, o + 32), Vector256.LoadUnsafe(ref ys, o + 32), a2);
-                b2 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref xs, o + 40), Vector256.LoadUnsafe(ref ys, o + 40), b2);
-                a3 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref xs, o + 48), Vector256.LoadUnsafe(ref ys, o + 48), a3);
-                b3 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref xs, o + 56), Vector256.LoadUnsafe(ref ys, o + 56), b3);
+                a0 = Fma.MultiplyAdd(TLoad.Load8(ref xs, i), Vector256.LoadUnsafe(ref ys, o), a0);
+                b0 = Fma.MultiplyAdd(TLoad.Load8(ref xs, i + 8), Vector256.LoadUnsafe(ref ys, o + 8), b0);
+                a1 = Fma.MultiplyAdd(TLoad.Load8(ref xs, i + 16), Vector256.LoadUnsafe(ref ys, o + 16), a1);
+                b1 = Fma.MultiplyAdd(TLoad.Load8(ref xs, i + 24), Vector256.LoadUnsafe(ref ys, o + 24), b1);
+                a2 = Fma.MultiplyAdd(TLoad.Load8(ref xs, i + 32), Vector256.LoadUnsafe(ref ys, o + 32), a2);
+                b2 = Fma.MultiplyAdd(TLoad.Load8(ref xs, i + 40), Vector256.LoadUnsafe(ref ys, o + 40), b2);
+                a3 = Fma.MultiplyAdd(TLoad.Load8(ref xs, i + 48), Vector256.LoadUnsafe(ref ys, o + 48), a3);
+                b3 = Fma.MultiplyAdd(TLoad.Load8(ref xs, i + 56), Vector256.LoadUnsafe(ref ys, o + 56), b3);
             }
             sum = ReduceAdd16((a0 + a2) + (a1 + a3), (b0 + b2) + (b1 + b3));
         }
         for (int i = np; i < n; i++)
-            sum += (double)(x[i] * y[i]);
+            sum += (double)(TLoad.One(x[i]) * y[i]);
         return (float)sum;
     }
 
-    private static float HalfOrderHalves(ReadOnlySpan<ushort> x, ReadOnlySpan<float> y)
+    /// <summary>x's values as floats, eight at a time or one: floats as they are, fp16 bits widened (exactly).</summary>
+    private interface IValueLoader<T>
     {
-        int n = x.Length, np = n & ~(Step - 1);
-        ref ushort xs = ref MemoryMarshal.GetReference(x);
-        ref float ys = ref MemoryMarshal.GetReference(y);
-        double sum = 0;
-        if (np > 0)
-        {
-            Vector256<float> a0 = default, b0 = default, a1 = default, b1 = default, a2 = default, b2 = default, a3 = default, b3 = default;
-            for (int i = 0; i < np; i += Step)
-            {
-                nuint o = (nuint)i;
-                a0 = Fma.MultiplyAdd(Widen8(ref xs, i), Vector256.LoadUnsafe(ref ys, o), a0);
-                b0 = Fma.MultiplyAdd(Widen8(ref xs, i + 8), Vector256.LoadUnsafe(ref ys, o + 8), b0);
-                a1 = Fma.MultiplyAdd(Widen8(ref xs, i + 16), Vector256.LoadUnsafe(ref ys, o + 16), a1);
-                b1 = Fma.MultiplyAdd(Widen8(ref xs, i + 24), Vector256.LoadUnsafe(ref ys, o + 24), b1);
-                a2 = Fma.MultiplyAdd(Widen8(ref xs, i + 32), Vector256.LoadUnsafe(ref ys, o + 32), a2);
-                b2 = Fma.MultiplyAdd(Widen8(ref xs, i + 40), Vector256.LoadUnsafe(ref ys, o + 40), b2);
-                a3 = Fma.MultiplyAdd(Widen8(ref xs, i + 48), Vector256.LoadUnsafe(ref ys, o + 48), a3);
-                b3 = Fma.MultiplyAdd(Widen8(ref xs, i + 56), Vector256.LoadUnsafe(ref ys, o + 56), b3);
-            }
-            sum = ReduceAdd16((a0 + a2) + (a1 + a3), (b0 + b2) + (b1 + b3));
-        }
-        for (int i = np; i < n; i++)
-            sum += (double)(HalfConvert.HalfToSingle(x[i]) * y[i]);
-        return (float)sum;
+        static abstract Vector256<float> Load8(ref T x, int i);
+        static abstract float One(T x);
     }
 
-    /// <summary>Eight fp16 values at <c>x[i]</c> as floats (exact).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Widen8(ref ushort x, int i) =>
-        HalfConvert.HalfToSingle(Avx2.ConvertToVector256Int32(Vector128.LoadUnsafe(ref x, (nuint)i)).AsUInt32());
+    private struct FloatValues : IValueLoader<float>
+    {
+        public static Vector256<float> Load8(ref float x, int i) => Vector256.LoadUnsafe(ref x, (nuint)i);
+        public static float One(float x) => x;
+    }
+
+    private struct HalfValues : IValueLoader<ushort>
+    {
+        public static Vector256<float> Load8(ref ushort x, int i) =>
+            HalfConvert.HalfToSingle(Avx2.ConvertToVector256Int32(Vector128.LoadUnsafe(ref x, (nuint)i)).AsUInt32());
+        public static float One(ushort x) => HalfConvert.HalfToSingle(x);
+    }
 
     /// <summary><see cref="ReduceAdd16(ReadOnlySpan{float})"/> of the 16 lanes <paramref name="low"/> (0–7) and <paramref name="high"/> (8–15).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

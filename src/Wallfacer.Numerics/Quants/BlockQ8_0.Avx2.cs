@@ -39,16 +39,26 @@ internal static partial class BlockQ8_0
             Vector256<float> a = Vector256.LoadUnsafe(ref x, first), b = Vector256.LoadUnsafe(ref x, first + 8);
             Vector256<float> c = Vector256.LoadUnsafe(ref x, first + 16), d = Vector256.LoadUnsafe(ref x, first + 24);
             Vector256<float> m8 = Vector256.Max(Vector256.Max(Vector256.Abs(a), Vector256.Abs(b)), Vector256.Max(Vector256.Abs(c), Vector256.Abs(d)));
-            Vector128<float> m4 = Vector128.Max(m8.GetLower(), m8.GetUpper());
-            float amax = MathF.Max(MathF.Max(m4.GetElement(0), m4.GetElement(1)), MathF.Max(m4.GetElement(2), m4.GetElement(3)));
             ref byte block = ref Unsafe.Add(ref o, ib * BlockBytes);
-            Unsafe.WriteUnaligned(ref block, HalfConvert.SingleToHalf(amax / 127f));
-            Vector256<float> id = Vector256.Create(amax != 0.0f ? 127f / amax : 0.0f);
+            Vector256<float> id = Vector256.Create(WriteScale(ref block, m8));
             Vector256<short> ab = Avx2.PackSignedSaturate(Quantized(a, id), Quantized(b, id));
             Vector256<short> cd = Avx2.PackSignedSaturate(Quantized(c, id), Quantized(d, id));
             Vector256<sbyte> packed = Avx2.PackSignedSaturate(ab, cd);
             Avx2.PermuteVar8x32(packed.AsInt32(), order).AsByte().StoreUnsafe(ref Unsafe.Add(ref block, 2));
         }
+    }
+
+    /// <summary>
+    /// Writes the block's scale amax / 127 (amax the largest of <paramref name="absMax8"/>'s lanes) and returns the
+    /// multiplier 127 / amax (0 for an all-zero block): the vector quantizers' shared step.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float WriteScale(ref byte block, Vector256<float> absMax8)
+    {
+        Vector128<float> m4 = Vector128.Max(absMax8.GetLower(), absMax8.GetUpper());
+        float amax = MathF.Max(MathF.Max(m4.GetElement(0), m4.GetElement(1)), MathF.Max(m4.GetElement(2), m4.GetElement(3)));
+        Unsafe.WriteUnaligned(ref block, HalfConvert.SingleToHalf(amax / 127f));
+        return amax != 0.0f ? 127f / amax : 0.0f;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

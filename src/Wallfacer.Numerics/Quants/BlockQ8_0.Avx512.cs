@@ -38,12 +38,8 @@ internal static partial class BlockQ8_0
             Vector512<float> a = Vector512.LoadUnsafe(ref x, (nuint)(ib * BlockSize));
             Vector512<float> b = Vector512.LoadUnsafe(ref x, (nuint)(ib * BlockSize + 16));
             Vector512<float> m = Vector512.Max(Vector512.Abs(a), Vector512.Abs(b));
-            Vector256<float> m8 = Vector256.Max(m.GetLower(), m.GetUpper());
-            Vector128<float> m4 = Vector128.Max(m8.GetLower(), m8.GetUpper());
-            float amax = MathF.Max(MathF.Max(m4.GetElement(0), m4.GetElement(1)), MathF.Max(m4.GetElement(2), m4.GetElement(3)));
             ref byte block = ref Unsafe.Add(ref o, ib * BlockBytes);
-            Unsafe.WriteUnaligned(ref block, HalfConvert.SingleToHalf(amax / 127f));
-            Vector512<float> id = Vector512.Create(amax != 0.0f ? 127f / amax : 0.0f);
+            Vector512<float> id = Vector512.Create(WriteScale(ref block, Vector256.Max(m.GetLower(), m.GetUpper())));
             Avx512F.ConvertToVector128SByteWithSaturation(Vector512.ConvertToInt32(Vector512.Round(a * id))).StoreUnsafe(ref Unsafe.As<byte, sbyte>(ref Unsafe.Add(ref block, 2)));
             Avx512F.ConvertToVector128SByteWithSaturation(Vector512.ConvertToInt32(Vector512.Round(b * id))).StoreUnsafe(ref Unsafe.As<byte, sbyte>(ref Unsafe.Add(ref block, 18)));
         }
