@@ -8,8 +8,8 @@ namespace Wallfacer.Bench.Kernels;
 
 /// <summary>
 /// <c>dotnet run -c Release --project bench/Wallfacer.Bench.Kernels -- prompt [threads] [tokens] [types] [MiB]</c>: a prompt
-/// batch through <see cref="MatMul.Multiply"/> (the prompt kernels) on the Qwen2.5-0.5B projection shapes, reported as
-/// giga multiply-adds per second. A Stopwatch loop, best of several rounds (the machine is shared), so a before/after
+/// batch through <see cref="MatMul.Multiply"/> (the prompt kernels) on the Qwen2.5-0.5B projection shapes (K-quants, whose
+/// rows are whole 256-element super-blocks: Llama-3.2-1B's), reported as giga multiply-adds per second. A Stopwatch loop, best of several rounds (the machine is shared), so a before/after
 /// comparison takes seconds; run the old and the new build alternately. The checksum must not change between them.
 /// With a working set in MiB (e.g. 64), several copies of the matrix are cycled so the weights come from memory, as in a
 /// model's forward pass; by default one copy stays in cache.
@@ -25,7 +25,9 @@ internal static unsafe class PromptThroughput
         using var pool = new WorkerPool(threads);
         Console.WriteLine($"prompt, {tokens} tokens, {threads} thread(s), working set ≥ {workingSet >> 20} MiB, best of 5 rounds");
         foreach (var type in types)
-            foreach (var (rows, columns) in new[] { (896, 896), (4864, 896), (896, 4864) })
+            foreach (var (rows, columns) in GgmlTypeInfo.BlockSize(type) == 256
+                ? new[] { (2048, 2048), (8192, 2048), (2048, 8192) }
+                : new[] { (896, 896), (4864, 896), (896, 4864) })
                 foreach (bool invariant in type == GgmlType.Q4_0 ? new[] { true, false } : [false])
                     Measure(type, rows, columns, tokens, workingSet, pool, invariant);
     }

@@ -33,13 +33,16 @@ internal unsafe interface IKRowFormat256
 
     /// <summary>
     /// Unpacks the super-block once for several tokens (<see cref="MatVecKRows256{TFormat}.RunTokens"/>): its eight
-    /// 32-element runs of levels, each run's int16 scale vector, and the vector <see cref="TokenSums"/> and
+    /// 32-element runs of levels, each run's int16 scale vector, and the vector <see cref="CompleteSums"/> and
     /// <see cref="TokenMinSums"/> pair with the activation's 16-element sums.
     /// </summary>
     static abstract void Decode(byte* block, KDecoded256* into);
 
-    /// <summary><see cref="Sums"/> from a decoded super-block: the same int32 lanes.</summary>
-    static abstract Vector256<int> TokenSums(KDecoded256* decoded, byte* act);
+    /// <summary>
+    /// <see cref="Sums"/> from a decoded super-block: <paramref name="scaled"/> (<see cref="KDecoded256.ScaledSums"/> of
+    /// the activation row) completed with any fixed level offset; the same int32 lanes.
+    /// </summary>
+    static abstract Vector256<int> CompleteSums(KDecoded256* decoded, byte* act, Vector256<int> scaled);
 
     /// <summary><see cref="MinSums"/> from a decoded super-block: the same int32 lanes.</summary>
     static abstract Vector256<int> TokenMinSums(KDecoded256* decoded, byte* act);
@@ -61,14 +64,53 @@ internal unsafe struct KDecoded256
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> ScaledSums(KDecoded256* d, byte* y)
     {
+        // Unrolled by hand (constant offsets): the JIT does not unroll, and the loop's index arithmetic cost as much as
+        // the three vector instructions per run.
         byte* levels = d->Levels;
         short* scales = d->Scales;
-        Vector256<int> sum = default;
-        for (int g = 0; g < 8; g++)
-            sum += Avx2.MultiplyAddAdjacent(
-                Avx2.MultiplyAddAdjacent(Vector256.Load(levels + 32 * g), Vector256.Load((sbyte*)(y + 32 * g))),
-                Vector256.Load(scales + 16 * g));
+        Vector256<int> sum = Run(levels, scales, y);
+        sum += Run(levels + 32, scales + 16, y + 32);
+        sum += Run(levels + 64, scales + 32, y + 64);
+        sum += Run(levels + 96, scales + 48, y + 96);
+        sum += Run(levels + 128, scales + 64, y + 128);
+        sum += Run(levels + 160, scales + 80, y + 160);
+        sum += Run(levels + 192, scales + 96, y + 192);
+        sum += Run(levels + 224, scales + 112, y + 224);
         return sum;
+    }
+
+    /// <summary>
+    /// <see cref="ScaledSums"/> for two activation rows at once: each run's levels and scales are loaded once for both
+    /// (per run and token one <c>vpmaddubsw</c>, one <c>vpmaddwd</c>, one add). The same int32 lanes as two calls.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ScaledSums(KDecoded256* d, byte* y0, byte* y1, out Vector256<int> sum0, out Vector256<int> sum1)
+    {
+        byte* levels = d->Levels;
+        short* scales = d->Scales;
+        sum0 = default;
+        sum1 = default;
+        RunPair(levels, scales, y0, y1, ref sum0, ref sum1);
+        RunPair(levels + 32, scales + 16, y0 + 32, y1 + 32, ref sum0, ref sum1);
+        RunPair(levels + 64, scales + 32, y0 + 64, y1 + 64, ref sum0, ref sum1);
+        RunPair(levels + 96, scales + 48, y0 + 96, y1 + 96, ref sum0, ref sum1);
+        RunPair(levels + 128, scales + 64, y0 + 128, y1 + 128, ref sum0, ref sum1);
+        RunPair(levels + 160, scales + 80, y0 + 160, y1 + 160, ref sum0, ref sum1);
+        RunPair(levels + 192, scales + 96, y0 + 192, y1 + 192, ref sum0, ref sum1);
+        RunPair(levels + 224, scales + 112, y0 + 224, y1 + 224, ref sum0, ref sum1);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> Run(byte* levels, short* scales, byte* y) =>
+        Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(Vector256.Load(levels), Vector256.Load((sbyte*)y)), Vector256.Load(scales));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RunPair(byte* levels, short* scales, byte* y0, byte* y1, ref Vector256<int> sum0, ref Vector256<int> sum1)
+    {
+        Vector256<byte> q = Vector256.Load(levels);
+        Vector256<short> s = Vector256.Load(scales);
+        sum0 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(q, Vector256.Load((sbyte*)y0)), s);
+        sum1 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(q, Vector256.Load((sbyte*)y1)), s);
     }
 
     /// <summary>madd(the activation's 16-element sums, <see cref="Extra"/>).</summary>
@@ -141,7 +183,7 @@ internal readonly unsafe struct Q4KRows256 : IKRowFormat256
         Avx2.ConvertToVector256Int16(Sse2.UnpackLow(mins, mins)).Store(into->Extra);
     }
 
-    public static Vector256<int> TokenSums(KDecoded256* decoded, byte* act) => KDecoded256.ScaledSums(decoded, act + BlockQ8K.QsOffset);
+    public static Vector256<int> CompleteSums(KDecoded256* decoded, byte* act, Vector256<int> scaled) => scaled;
 
     public static Vector256<int> TokenMinSums(KDecoded256* decoded, byte* act) => KDecoded256.ExtraSums(decoded, act);
 
@@ -245,8 +287,8 @@ internal readonly unsafe struct Q6KRows256 : IKRowFormat256
         ((Avx2.ShiftRightLogical(ql1.AsUInt16(), 4).AsByte() & mask) | (Avx2.ShiftRightLogical(qh.AsUInt16(), 2).AsByte() & high)).Store(levels + 96);
     }
 
-    public static Vector256<int> TokenSums(KDecoded256* decoded, byte* act) =>
-        KDecoded256.ScaledSums(decoded, act + BlockQ8K.QsOffset) - Avx2.ShiftLeftLogical(KDecoded256.ExtraSums(decoded, act), 5);
+    public static Vector256<int> CompleteSums(KDecoded256* decoded, byte* act, Vector256<int> scaled) =>
+        scaled - Avx2.ShiftLeftLogical(KDecoded256.ExtraSums(decoded, act), 5);
 
     public static Vector256<int> TokenMinSums(KDecoded256* decoded, byte* act) => default;
 

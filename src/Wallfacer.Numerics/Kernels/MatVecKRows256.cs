@@ -29,13 +29,13 @@ internal static unsafe class MatVecKRows256<TFormat> where TFormat : struct, IKR
     }
 
     /// <summary>Most tokens that share one unpacking of a super-block in <see cref="RunTokens"/>.</summary>
-    private const int TileTokens = 4;
+    private const int TileTokens = 8;
 
     /// <summary>
     /// y[t·<paramref name="yStride"/> + r] = dot(W[r], x[t]) for rows [start, end) and <paramref name="tokens"/> activation
     /// rows <paramref name="actRowBytes"/> apart (a prompt, a decode step of several sequences). One token takes
     /// <see cref="Run"/>; more go by up to <see cref="TileTokens"/>, each super-block of a row unpacked once
-    /// (<see cref="IKRowFormat256.Decode"/>) for all of them — about half the instructions per token. Each (row, token)
+    /// (<see cref="IKRowFormat256.Decode"/>) for all of them and its runs met by two tokens at a time. Each (row, token)
     /// sees <see cref="Row"/>'s operations (the same integer lanes, scale products and multiply-adds): bit-identical.
     /// </summary>
     public static void RunTokens(byte* w, int rowBytes, int start, int end, int blocks, byte* act, int actRowBytes, int tokens, float* y, int yStride)
@@ -51,54 +51,56 @@ internal static unsafe class MatVecKRows256<TFormat> where TFormat : struct, IKR
                 continue;
             }
             for (int r = start; r < end; r++)
-            {
-                byte* row = w + (long)r * rowBytes;
-                switch (n)
-                {
-                    case 2: RowTokens<T2>(row, blocks, x, actRowBytes, yt + r, yStride); break;
-                    case 3: RowTokens<T3>(row, blocks, x, actRowBytes, yt + r, yStride); break;
-                    default: RowTokens<T4>(row, blocks, x, actRowBytes, yt + r, yStride); break;
-                }
-            }
+                RowTokens(w + (long)r * rowBytes, blocks, x, actRowBytes, n, yt + r, yStride);
         }
     }
 
-    private interface ITokens { static abstract int Count { get; } }
-    private struct T2 : ITokens { public static int Count => 2; }
-    private struct T3 : ITokens { public static int Count => 3; }
-    private struct T4 : ITokens { public static int Count => 4; }
-
-    /// <summary>One row × <typeparamref name="TTokens"/> tokens; the code for absent tokens is removed by the JIT.</summary>
+    /// <summary>One row × <paramref name="tokens"/> (2 … <see cref="TileTokens"/>) tokens; the accumulators live on the stack.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RowTokens<TTokens>(byte* row, int blocks, byte* act, int actRowBytes, float* y, int yStride) where TTokens : struct, ITokens
+    private static void RowTokens(byte* row, int blocks, byte* act, int actRowBytes, int tokens, float* y, int yStride)
     {
-        int n = TTokens.Count;
         KDecoded256 decoded;
-        Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+        Vector256<float>* acc = stackalloc Vector256<float>[TileTokens];
+        for (int t = 0; t < tokens; t++)
+            acc[t] = default;
         for (int b = 0; b < blocks; b++)
         {
             byte* block = row + (long)b * TFormat.BlockBytes, x = act + (long)b * ActivationBytes;
             TFormat.Decode(block, &decoded);
-            Vector128<uint> word = Vector128.CreateScalar(TFormat.ScaleWord(block));
-            a0 = TokenStep(&decoded, x, a0, word);
-            a1 = TokenStep(&decoded, x + actRowBytes, a1, word);
-            if (n > 2) a2 = TokenStep(&decoded, x + 2L * actRowBytes, a2, word);
-            if (n > 3) a3 = TokenStep(&decoded, x + 3L * actRowBytes, a3, word);
+            // d and −dmin once per super-block; each token multiplies them by its scale, as Scales does.
+            Vector256<float> dm = RowScales(Vector128.CreateScalar(TFormat.ScaleWord(block)));
+            Vector256<float> d = Avx2.PermuteVar8x32(dm, Vector256<int>.Zero), m = Avx2.PermuteVar8x32(dm, Vector256<int>.One);
+            int t = 0;
+            for (; t + 2 <= tokens; t += 2)
+                TokenPair(&decoded, x + (long)t * actRowBytes, actRowBytes, d, m, acc + t);
+            if (t < tokens)
+            {
+                byte* xt = x + (long)t * actRowBytes;
+                acc[t] = TokenStep(&decoded, xt, KDecoded256.ScaledSums(&decoded, xt + BlockQ8K.QsOffset), d, m, acc[t]);
+            }
         }
-        y[0] = Vector256.Sum(a0);
-        y[yStride] = Vector256.Sum(a1);
-        if (n > 2) y[2L * yStride] = Vector256.Sum(a2);
-        if (n > 3) y[3L * yStride] = Vector256.Sum(a3);
+        for (int t = 0; t < tokens; t++)
+            y[(long)t * yStride] = Vector256.Sum(acc[t]);
     }
 
-    /// <summary><see cref="Step"/> for a decoded super-block and one token's activation block.</summary>
+    /// <summary>Two consecutive tokens (activation rows at <paramref name="x"/> and x + <paramref name="actRowBytes"/>) against a decoded super-block.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> TokenStep(KDecoded256* decoded, byte* x, Vector256<float> acc, Vector128<uint> word)
+    private static void TokenPair(KDecoded256* decoded, byte* x, int actRowBytes, Vector256<float> d, Vector256<float> m, Vector256<float>* acc)
     {
-        Vector256<float> dm = Scales(word, *(float*)x);
-        acc = Vector256.MultiplyAddEstimate(Avx.ConvertToVector256Single(TFormat.TokenSums(decoded, x)), Avx2.PermuteVar8x32(dm, Vector256<int>.Zero), acc);
+        byte* x1 = x + actRowBytes;
+        KDecoded256.ScaledSums(decoded, x + BlockQ8K.QsOffset, x1 + BlockQ8K.QsOffset, out Vector256<int> s0, out Vector256<int> s1);
+        acc[0] = TokenStep(decoded, x, s0, d, m, acc[0]);
+        acc[1] = TokenStep(decoded, x1, s1, d, m, acc[1]);
+    }
+
+    /// <summary><see cref="Step"/> for a decoded super-block, one token's activation block and its scaled run sums.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> TokenStep(KDecoded256* decoded, byte* x, Vector256<int> scaled, Vector256<float> d, Vector256<float> m, Vector256<float> acc)
+    {
+        Vector256<float> dy = Vector256.Create(*(float*)x);
+        acc = Vector256.MultiplyAddEstimate(Avx.ConvertToVector256Single(TFormat.CompleteSums(decoded, x, scaled)), d * dy, acc);
         if (TFormat.HasMins)
-            acc = Vector256.MultiplyAddEstimate(Avx.ConvertToVector256Single(TFormat.TokenMinSums(decoded, x)), Avx2.PermuteVar8x32(dm, Vector256<int>.One), acc);
+            acc = Vector256.MultiplyAddEstimate(Avx.ConvertToVector256Single(TFormat.TokenMinSums(decoded, x)), m * dy, acc);
         return acc;
     }
 
@@ -132,6 +134,15 @@ internal static unsafe class MatVecKRows256<TFormat> where TFormat : struct, IKR
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> Scales(Vector128<uint> words, float dy) =>
-        (HalfConvert.HalfToSingle(Avx2.ConvertToVector256Int32(words.AsUInt16()).AsUInt32()) * Vector256.Create(dy))
-        ^ Vector256.Create(0u, 0x80000000u, 0u, 0x80000000u, 0u, 0x80000000u, 0u, 0x80000000u).AsSingle();
+        (HalfConvert.HalfToSingle(Avx2.ConvertToVector256Int32(words.AsUInt16()).AsUInt32()) * Vector256.Create(dy)) ^ MinSign;
+
+    /// <summary>
+    /// The row's d and −dmin in lanes 0 and 1, for several tokens: (−dmin)·dy is −(dmin·dy) exactly, so each token's
+    /// products equal <see cref="Scales"/>'.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> RowScales(Vector128<uint> words) =>
+        HalfConvert.HalfToSingle(Avx2.ConvertToVector256Int32(words.AsUInt16()).AsUInt32()) ^ MinSign;
+
+    private static Vector256<float> MinSign => Vector256.Create(0u, 0x80000000u, 0u, 0x80000000u, 0u, 0x80000000u, 0u, 0x80000000u).AsSingle();
 }
