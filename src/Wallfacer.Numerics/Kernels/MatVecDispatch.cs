@@ -17,6 +17,8 @@ namespace Wallfacer.Numerics.Kernels;
 internal sealed unsafe class MatVecDispatch
 {
     private float[] _activationScales = [];  // 32-element block types: (blocks + 16) floats per token, zero-padded, pinned
+    private byte[] _aligned = [];            // K-quants with AVX2, several tokens: the activations in MatVecKRows256's aligned layout, pinned
+    private byte* _alignedStart;             // the first 64-byte boundary in _aligned
 
     /// <summary>True when one token's product with <paramref name="type"/> weights takes a row kernel here.</summary>
     public static bool Covers(GgmlType type) => Use256 ? Covers256(type) : type switch
@@ -42,6 +44,8 @@ internal sealed unsafe class MatVecDispatch
     /// </summary>
     public void Prepare(GgmlType type, byte* act, int activationRowBytes, int tokens, int columns)
     {
+        if (Use256 && tokens > 1 && type is GgmlType.Q4_K or GgmlType.Q6_K)
+            AlignKActivations(act, activationRowBytes, tokens, columns / 256);
         if (!NeedsActivationScales(type))
             return;
         int blocks = columns / 32, stride = blocks + 16;
@@ -55,6 +59,19 @@ internal sealed unsafe class MatVecDispatch
                 _activationScales[t * stride + b] = HalfConvert.HalfToSingle(*(ushort*)(row + b * BlockQ8_0.BlockBytes));
             _activationScales.AsSpan(t * stride + blocks, 16).Clear();
         }
+    }
+
+    /// <summary>The Q8_K activation rows copied into <see cref="MatVecKRows256{TFormat}"/>'s aligned layout (a few KiB per token).</summary>
+    private void AlignKActivations(byte* act, int activationRowBytes, int tokens, int blocks)
+    {
+        long needed = (long)MatVecKRows256<Q4KRows256>.AlignedRowBytes(blocks) * tokens + 64;
+        if (_aligned.Length < needed)
+        {
+            _aligned = GC.AllocateUninitializedArray<byte>(checked((int)needed), pinned: true);
+            fixed (byte* p = _aligned)
+                _alignedStart = (byte*)(((nuint)p + 63) & ~(nuint)63); // pinned on the pinned heap: the address stays
+        }
+        MatVecKRows256<Q4KRows256>.Align(act, activationRowBytes, tokens, blocks, _alignedStart);
     }
 
     /// <summary>
@@ -92,10 +109,10 @@ internal sealed unsafe class MatVecDispatch
                     MatVecRows256<Q8_0Rows256, Vector256<sbyte>>.RunTokens(w.Data, w.RowBytes, start, end, blocks, act, activationRowBytes, dx, stride, tokens, y, w.Rows);
                     break;
                 case GgmlType.Q4_K:
-                    MatVecKRows256<Q4KRows256>.RunTokens(w.Data, w.RowBytes, start, end, w.Columns / 256, act, activationRowBytes, tokens, y, w.Rows);
+                    MatVecKRows256<Q4KRows256>.RunTokens(w.Data, w.RowBytes, start, end, w.Columns / 256, _alignedStart, tokens, y, w.Rows);
                     break;
                 case GgmlType.Q6_K:
-                    MatVecKRows256<Q6KRows256>.RunTokens(w.Data, w.RowBytes, start, end, w.Columns / 256, act, activationRowBytes, tokens, y, w.Rows);
+                    MatVecKRows256<Q6KRows256>.RunTokens(w.Data, w.RowBytes, start, end, w.Columns / 256, _alignedStart, tokens, y, w.Rows);
                     break;
                 default:
                     throw new NotSupportedException($"No multi-token row kernel for {w.Type}.");
