@@ -23,6 +23,9 @@ internal unsafe interface IBlockRowFormat256<TActivation> where TActivation : st
     /// <summary>The activation side of the Q8_0 block at <paramref name="block"/> (its scale bytes first).</summary>
     static abstract TActivation Activation(byte* block);
 
+    /// <summary>The activation side of a Q8_0 block's 32 int8 values at <paramref name="values"/> (without the scale).</summary>
+    static abstract TActivation ActivationValues(byte* values);
+
     /// <summary>The integer partial sums of the weight block at <paramref name="block"/> against <paramref name="x"/>.</summary>
     static abstract Vector256<int> Sums(byte* block, in TActivation x);
 
@@ -46,11 +49,11 @@ internal readonly struct OffsetActivation256(Vector256<sbyte> values, Vector256<
     public Vector256<sbyte> Values { get; } = values;
     public Vector256<int> NegativeOffsetSums { get; } = negativeOffsetSums;
 
-    /// <summary>The block's values and −<paramref name="offset"/>·Σy per four elements (exact: |Σ| ≤ 16·4·128).</summary>
+    /// <summary>The 32 values at <paramref name="values"/> and −<paramref name="offset"/>·Σy per four elements (exact: |Σ| ≤ 16·4·128).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static unsafe OffsetActivation256 Create(byte* block, byte offset)
+    public static unsafe OffsetActivation256 Create(byte* values, byte offset)
     {
-        Vector256<sbyte> y = Vector256.Load((sbyte*)(block + 2));
+        Vector256<sbyte> y = Vector256.Load((sbyte*)values);
         Vector256<int> sums = Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(Vector256.Create(offset), y), Vector256<short>.One);
         return new OffsetActivation256(y, -sums);
     }
@@ -68,7 +71,10 @@ internal readonly unsafe struct Q5_0Rows256 : IBlockRowFormat256<OffsetActivatio
     public static int BlockBytes => BlockQ5_0.BlockBytes;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static OffsetActivation256 Activation(byte* block) => OffsetActivation256.Create(block, 16);
+    public static OffsetActivation256 Activation(byte* block) => OffsetActivation256.Create(block + 2, 16);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static OffsetActivation256 ActivationValues(byte* values) => OffsetActivation256.Create(values, 16);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> Sums(byte* block, in OffsetActivation256 x) => Sums(Decode(block), x);
@@ -106,6 +112,9 @@ internal readonly unsafe struct Q8_0Rows256 : IBlockRowFormat256<Vector256<sbyte
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<sbyte> Activation(byte* block) => Vector256.Load((sbyte*)(block + 2));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<sbyte> ActivationValues(byte* values) => Vector256.Load((sbyte*)values);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> Sums(byte* block, in Vector256<sbyte> x) => Sums(Decode(block), x);

@@ -17,7 +17,7 @@ namespace Wallfacer.Numerics.Kernels;
 internal sealed unsafe class MatVecDispatch
 {
     private float[] _activationScales = [];  // 32-element block types: (blocks + 16) floats per token, zero-padded, pinned
-    private byte[] _aligned = [];            // K-quants with AVX2, several tokens: the activations in MatVecKRows256's aligned layout, pinned
+    private byte[] _aligned = [];            // AVX2, several tokens: the activations re-laid for aligned loads (MatVecKRows256.Align, MatVecRows256.CopyValues), pinned
     private byte* _alignedStart;             // the first 64-byte boundary in _aligned
 
     /// <summary>True when one token's product with <paramref name="type"/> weights takes a row kernel here.</summary>
@@ -45,7 +45,15 @@ internal sealed unsafe class MatVecDispatch
     public void Prepare(GgmlType type, byte* act, int activationRowBytes, int tokens, int columns)
     {
         if (Use256 && tokens > 1 && type is GgmlType.Q4_K or GgmlType.Q6_K)
-            AlignKActivations(act, activationRowBytes, tokens, columns / 256);
+        {
+            int superBlocks = columns / 256;
+            MatVecKRows256<Q4KRows256>.Align(act, activationRowBytes, tokens, superBlocks, Aligned((long)MatVecKRows256<Q4KRows256>.AlignedRowBytes(superBlocks) * tokens));
+        }
+        if (Use256 && tokens > 1 && type is GgmlType.Q5_0 or GgmlType.Q8_0)
+        {
+            int valueBlocks = columns / 32;
+            MatVecRows256<Q8_0Rows256, Vector256<sbyte>>.CopyValues(act, activationRowBytes, tokens, valueBlocks, Aligned((long)MatVecRows256<Q8_0Rows256, Vector256<sbyte>>.ValueRowBytes(valueBlocks) * tokens));
+        }
         if (!NeedsActivationScales(type))
             return;
         int blocks = columns / 32, stride = blocks + 16;
@@ -61,17 +69,16 @@ internal sealed unsafe class MatVecDispatch
         }
     }
 
-    /// <summary>The Q8_K activation rows copied into <see cref="MatVecKRows256{TFormat}"/>'s aligned layout (a few KiB per token).</summary>
-    private void AlignKActivations(byte* act, int activationRowBytes, int tokens, int blocks)
+    /// <summary>At least <paramref name="bytes"/> of 64-byte-aligned scratch for a re-laid copy of the activations (grown, never shrunk).</summary>
+    private byte* Aligned(long bytes)
     {
-        long needed = (long)MatVecKRows256<Q4KRows256>.AlignedRowBytes(blocks) * tokens + 64;
-        if (_aligned.Length < needed)
+        if (_aligned.Length < bytes + 64)
         {
-            _aligned = GC.AllocateUninitializedArray<byte>(checked((int)needed), pinned: true);
+            _aligned = GC.AllocateUninitializedArray<byte>(checked((int)(bytes + 64)), pinned: true);
             fixed (byte* p = _aligned)
-                _alignedStart = (byte*)(((nuint)p + 63) & ~(nuint)63); // pinned on the pinned heap: the address stays
+                _alignedStart = (byte*)(((nuint)p + 63) & ~(nuint)63); // on the pinned heap: the address stays
         }
-        MatVecKRows256<Q4KRows256>.Align(act, activationRowBytes, tokens, blocks, _alignedStart);
+        return _alignedStart;
     }
 
     /// <summary>
@@ -103,10 +110,10 @@ internal sealed unsafe class MatVecDispatch
             switch (w.Type)
             {
                 case GgmlType.Q5_0:
-                    MatVecRows256<Q5_0Rows256, OffsetActivation256>.RunTokens(w.Data, w.RowBytes, start, end, blocks, act, activationRowBytes, dx, stride, tokens, y, w.Rows);
+                    MatVecRows256<Q5_0Rows256, OffsetActivation256>.RunTokens(w.Data, w.RowBytes, start, end, blocks, _alignedStart, dx, stride, tokens, y, w.Rows);
                     break;
                 case GgmlType.Q8_0:
-                    MatVecRows256<Q8_0Rows256, Vector256<sbyte>>.RunTokens(w.Data, w.RowBytes, start, end, blocks, act, activationRowBytes, dx, stride, tokens, y, w.Rows);
+                    MatVecRows256<Q8_0Rows256, Vector256<sbyte>>.RunTokens(w.Data, w.RowBytes, start, end, blocks, _alignedStart, dx, stride, tokens, y, w.Rows);
                     break;
                 case GgmlType.Q4_K:
                     MatVecKRows256<Q4KRows256>.RunTokens(w.Data, w.RowBytes, start, end, w.Columns / 256, _alignedStart, tokens, y, w.Rows);

@@ -42,79 +42,103 @@ internal static unsafe class MatVecRows256<TFormat, TActivation>
     /// <summary>Most tokens that share one unpacking of a weight block in <see cref="RunTokens"/>.</summary>
     private const int TileTokens = 4;
 
+    /// <summary>Bytes per activation row in the values-only layout <see cref="RunTokens"/> reads (<see cref="CopyValues"/>).</summary>
+    public static int ValueRowBytes(int blocks) => blocks * 32;
+
+    /// <summary>
+    /// Copies the 32 int8 values of every Q8_0 activation block of <paramref name="tokens"/> rows, without their fp16
+    /// scales (<see cref="RunTokens"/> takes those as floats), to <paramref name="into"/> (64-byte aligned,
+    /// <see cref="ValueRowBytes"/> per row): every value load is then 32-byte aligned, where the 34-byte blocks put
+    /// half of them across a cache line.
+    /// </summary>
+    public static void CopyValues(byte* act, int actRowBytes, int tokens, int blocks, byte* into)
+    {
+        for (int t = 0; t < tokens; t++)
+        {
+            byte* source = act + (long)t * actRowBytes + 2, row = into + (long)t * ValueRowBytes(blocks);
+            for (int b = 0; b < blocks; b++)
+                Vector256.Load(source + (long)b * BlockQ8_0.BlockBytes).Store(row + 32L * b);
+        }
+    }
+
     /// <summary>
     /// y[t·<paramref name="yStride"/> + r] = dot(W[r], x[t]) for rows [start, end) and <paramref name="tokens"/> activation
-    /// rows <paramref name="actRowBytes"/> apart, token t's activation scales at <paramref name="dx"/> + t·<paramref name="dxStride"/>.
-    /// One token takes <see cref="Run"/>; more go by up to <see cref="TileTokens"/> per row, each weight block unpacked
-    /// and each chunk of weight scales widened once for all of them (with one token at a time, the scales alone cost a
-    /// third of the work). Each (row, token) sees <see cref="Row"/>'s operations: bit-identical.
+    /// rows given as their values (<paramref name="values"/>, <see cref="CopyValues"/>' layout) and block scales as
+    /// floats (token t's at <paramref name="dx"/> + t·<paramref name="dxStride"/>). Tokens go by up to
+    /// <see cref="TileTokens"/> per row, each weight block unpacked and each chunk of weight scales widened once for all
+    /// of them (with one token at a time, the scales alone cost a third of the work). Each (row, token) sees
+    /// <see cref="Row"/>'s operations: bit-identical.
     /// </summary>
-    public static void RunTokens(byte* w, int rowBytes, int start, int end, int blocks, byte* act, int actRowBytes,
-        float* dx, int dxStride, int tokens, float* y, int yStride)
+    public static void RunTokens(byte* w, int rowBytes, int start, int end, int blocks, byte* values, float* dx, int dxStride,
+        int tokens, float* y, int yStride)
     {
+        int valueRowBytes = ValueRowBytes(blocks);
         for (int t = 0; t < tokens; t += TileTokens)
         {
             int n = Math.Min(TileTokens, tokens - t);
-            byte* x = act + (long)t * actRowBytes;
+            byte* x = values + (long)t * valueRowBytes;
             float* xs = dx + (long)t * dxStride, yt = y + (long)t * yStride;
-            if (n == 1)
-            {
-                Run(w, rowBytes, start, end, blocks, x, xs, yt);
-                continue;
-            }
             for (int r = start; r < end; r++)
             {
                 byte* row = w + (long)r * rowBytes;
                 switch (n)
                 {
-                    case 2: RowTokens<T2>(row, blocks, x, actRowBytes, xs, dxStride, yt + r, yStride); break;
-                    case 3: RowTokens<T3>(row, blocks, x, actRowBytes, xs, dxStride, yt + r, yStride); break;
-                    default: RowTokens<T4>(row, blocks, x, actRowBytes, xs, dxStride, yt + r, yStride); break;
+                    case 1: RowTokens<T1>(row, blocks, x, valueRowBytes, xs, dxStride, yt + r, yStride); break;
+                    case 2: RowTokens<T2>(row, blocks, x, valueRowBytes, xs, dxStride, yt + r, yStride); break;
+                    case 3: RowTokens<T3>(row, blocks, x, valueRowBytes, xs, dxStride, yt + r, yStride); break;
+                    default: RowTokens<T4>(row, blocks, x, valueRowBytes, xs, dxStride, yt + r, yStride); break;
                 }
             }
         }
     }
 
     private interface ITokens { static abstract int Count { get; } }
+    private struct T1 : ITokens { public static int Count => 1; }
     private struct T2 : ITokens { public static int Count => 2; }
     private struct T3 : ITokens { public static int Count => 3; }
     private struct T4 : ITokens { public static int Count => 4; }
 
-    /// <summary>One row × <typeparamref name="TTokens"/> tokens; the code for absent tokens is removed by the JIT.</summary>
+    /// <summary>
+    /// One row × <typeparamref name="TTokens"/> tokens; the code for absent tokens is removed by the JIT. Strides are
+    /// native integers and the block loop walks pointers: with int indexes the JIT sign-extended and re-added them for
+    /// every block and token.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RowTokens<TTokens>(byte* row, int blocks, byte* act, int actRowBytes, float* dx, int dxStride, float* y, int yStride)
+    private static void RowTokens<TTokens>(byte* row, int blocks, byte* values, nint valueRowBytes, float* dx, nint dxStride, float* y, nint yStride)
         where TTokens : struct, ITokens
     {
         int n = TTokens.Count;
         float* sc = stackalloc float[TileTokens * Chunk]; // per token, the chunk's scale products
+        nint v3 = 3 * valueRowBytes;
         Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
         for (int c = 0; c < blocks; c += Chunk)
         {
             int count = Math.Min(Chunk, blocks - c);
-            byte* p = row + (long)c * TFormat.BlockBytes, x = act + (long)c * BlockQ8_0.BlockBytes;
+            byte* p = row + (long)c * TFormat.BlockBytes, x = values + 32L * c, last = x + 32L * count;
+            float* d = dx + c;
             Vector256<float> sw = HalfConvert.HalfToSingle(ScaleHalves256.Load(p, count, TFormat.BlockBytes));
-            (sw * Vector256.Load(dx + c)).Store(sc);
-            (sw * Vector256.Load(dx + dxStride + c)).Store(sc + Chunk);
-            if (n > 2) (sw * Vector256.Load(dx + 2L * dxStride + c)).Store(sc + 2 * Chunk);
-            if (n > 3) (sw * Vector256.Load(dx + 3L * dxStride + c)).Store(sc + 3 * Chunk);
-            for (int b = 0; b < count; b++, p += TFormat.BlockBytes, x += BlockQ8_0.BlockBytes)
+            (sw * Vector256.Load(d)).Store(sc);
+            if (n > 1) (sw * Vector256.Load(d + dxStride)).Store(sc + Chunk);
+            if (n > 2) (sw * Vector256.Load(d + 2 * dxStride)).Store(sc + 2 * Chunk);
+            if (n > 3) (sw * Vector256.Load(d + 3 * dxStride)).Store(sc + 3 * Chunk);
+            for (float* s = sc; x < last; x += 32, p += TFormat.BlockBytes, s++)
             {
                 BlockLevels256 levels = TFormat.Decode(p);
-                a0 = TokenStep(levels, x, sc[b], a0);
-                a1 = TokenStep(levels, x + actRowBytes, sc[Chunk + b], a1);
-                if (n > 2) a2 = TokenStep(levels, x + 2L * actRowBytes, sc[2 * Chunk + b], a2);
-                if (n > 3) a3 = TokenStep(levels, x + 3L * actRowBytes, sc[3 * Chunk + b], a3);
+                a0 = TokenStep(levels, x, s[0], a0);
+                if (n > 1) a1 = TokenStep(levels, x + valueRowBytes, s[Chunk], a1);
+                if (n > 2) a2 = TokenStep(levels, x + 2 * valueRowBytes, s[2 * Chunk], a2);
+                if (n > 3) a3 = TokenStep(levels, x + v3, s[3 * Chunk], a3);
             }
         }
         y[0] = Vector256.Sum(a0);
-        y[yStride] = Vector256.Sum(a1);
-        if (n > 2) y[2L * yStride] = Vector256.Sum(a2);
-        if (n > 3) y[3L * yStride] = Vector256.Sum(a3);
+        if (n > 1) y[yStride] = Vector256.Sum(a1);
+        if (n > 2) y[2 * yStride] = Vector256.Sum(a2);
+        if (n > 3) y[3 * yStride] = Vector256.Sum(a3);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> TokenStep(in BlockLevels256 levels, byte* x, float scale, Vector256<float> acc) =>
-        Vector256.MultiplyAddEstimate(Avx.ConvertToVector256Single(TFormat.Sums(levels, TFormat.Activation(x))), Vector256.Create(scale), acc);
+    private static Vector256<float> TokenStep(in BlockLevels256 levels, byte* values, float scale, Vector256<float> acc) =>
+        Vector256.MultiplyAddEstimate(Avx.ConvertToVector256Single(TFormat.Sums(levels, TFormat.ActivationValues(values))), Vector256.Create(scale), acc);
 
     /// <summary>
     /// One row's dot product, the same steps per row as <see cref="Rows4"/>. Without <paramref name="dx"/> the
