@@ -144,11 +144,25 @@ internal static unsafe class MatVecKRows256<TFormat> where TFormat : struct, IKR
         for (int b = 0; b < blocks; b++)
         {
             byte* block = w + (long)b * TFormat.BlockBytes, x = act + (long)b * blockStride;
+            byte* ahead = block + PrefetchDistance; // a hint: past the matrix's end it is dropped, never faults
+            Sse.Prefetch0(ahead);
+            Sse.Prefetch0(ahead + 64);
+            Sse.Prefetch0(ahead + 128);
+            if (TFormat.BlockBytes > 192)
+                Sse.Prefetch0(ahead + 192);
             Vector256<float> dm = Scales(Vector128.CreateScalar(TFormat.ScaleWord(block)), *(float*)x);
             a = Step(block, x, a, dm);
         }
         return Vector256.Sum(a);
     }
+
+    /// <summary>
+    /// How far ahead of the super-block being read <see cref="Row"/> requests the weights (each super-block's lines).
+    /// The hardware prefetchers alone left the kernels well short of their in-cache speed from memory; with this
+    /// (Zen 3, one thread, 256 MiB of matrices, <c>matvec 1 256 8192x2048,2048x8192 Q4_K,Q6_K</c>): Q6_K 10.6–12.1 →
+    /// 14.5–15.6 GB/s, Q4_K 9.8–11.8 → 12.6–13.5 (1 KiB and 2 KiB ahead did about as well, 512 bytes less).
+    /// </summary>
+    private const int PrefetchDistance = 4096;
 
     /// <summary>acc + d·dy·Σ + (−dmin·dy)·mins for the super-block (lanes 0 and 1 of <paramref name="dm"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
