@@ -246,11 +246,13 @@ internal readonly unsafe struct Q6KRows256 : IKRowFormat256
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> Sums(byte* block, byte* act)
     {
-        Vector128<sbyte> scales = Vector128.Load((sbyte*)(block + BlockQ6K.ScalesOffset));
+        // The sixteen scales as int16 once; each half's eight in both 128-bit lanes, so that one in-lane byte shuffle
+        // per run of 32 picks its two scales (a shuffle and a widening per run before).
+        Vector256<short> scales = Avx2.ConvertToVector256Int16(Vector128.Load((sbyte*)(block + BlockQ6K.ScalesOffset)));
         // Unrolled by hand: the scale numbers must be constants for the shuffle selectors to be constants.
-        Vector256<int> sum = Half(block, act, scales, 0) + Half(block, act, scales, 1);
+        Vector256<int> sum = Half(block, act, HalfScales(scales, 0), 0) + Half(block, act, HalfScales(scales, 1), 1);
         // Σ sc_k·(q − 32)·y = Σ sc_k·q·y − 32·Σ_k sc_k·Σ_k y.
-        Vector256<int> offsets = Avx2.MultiplyAddAdjacent(Vector256.Load((short*)(act + BlockQ8K.BsumsOffset)), Avx2.ConvertToVector256Int16(scales));
+        Vector256<int> offsets = Avx2.MultiplyAddAdjacent(Vector256.Load((short*)(act + BlockQ8K.BsumsOffset)), scales);
         return sum - Avx2.ShiftLeftLogical(offsets, 5);
     }
 
@@ -294,7 +296,7 @@ internal readonly unsafe struct Q6KRows256 : IKRowFormat256
 
     /// <summary>Elements 128·half … 128·half + 127: four runs of 32, each with its two scales.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> Half(byte* block, byte* act, Vector128<sbyte> scales, int half)
+    private static Vector256<int> Half(byte* block, byte* act, Vector256<short> scales, int half)
     {
         Vector256<byte> mask = Vector256.Create((byte)0x0F), high = Vector256.Create((byte)0x30);
         byte* ql = block + 64 * half, y = act + BlockQ8K.QsOffset + 128 * half;
@@ -305,10 +307,10 @@ internal readonly unsafe struct Q6KRows256 : IKRowFormat256
         Vector256<byte> q1 = (ql1 & mask) | (Avx2.ShiftLeftLogical(qh.AsUInt16(), 2).AsByte() & high);
         Vector256<byte> q2 = (Avx2.ShiftRightLogical(ql0.AsUInt16(), 4).AsByte() & mask) | (qh & high);
         Vector256<byte> q3 = (Avx2.ShiftRightLogical(ql1.AsUInt16(), 4).AsByte() & mask) | (Avx2.ShiftRightLogical(qh.AsUInt16(), 2).AsByte() & high);
-        Vector256<int> sum = Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(q0, Vector256.Load((sbyte*)y)), ScalePair(scales, 8 * half));
-        sum += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(q1, Vector256.Load((sbyte*)(y + 32))), ScalePair(scales, 8 * half + 2));
-        sum += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(q2, Vector256.Load((sbyte*)(y + 64))), ScalePair(scales, 8 * half + 4));
-        sum += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(q3, Vector256.Load((sbyte*)(y + 96))), ScalePair(scales, 8 * half + 6));
+        Vector256<int> sum = Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(q0, Vector256.Load((sbyte*)y)), RunScales(scales, 0));
+        sum += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(q1, Vector256.Load((sbyte*)(y + 32))), RunScales(scales, 2));
+        sum += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(q2, Vector256.Load((sbyte*)(y + 64))), RunScales(scales, 4));
+        sum += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(q3, Vector256.Load((sbyte*)(y + 96))), RunScales(scales, 6));
         return sum;
     }
 
@@ -317,4 +319,21 @@ internal readonly unsafe struct Q6KRows256 : IKRowFormat256
     private static Vector256<short> ScalePair(Vector128<sbyte> scales, int k) =>
         Avx2.ConvertToVector256Int16(Ssse3.Shuffle(scales,
             Vector128.Create(0x0101010101010101ul * (ulong)k, 0x0101010101010101ul * (ulong)(k + 1)).AsSByte()));
+
+    /// <summary>Scales 8·half … 8·half + 7 (of the sixteen as int16) in both 128-bit lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<short> HalfScales(Vector256<short> scales, int half) =>
+        (half == 0 ? Avx2.Permute4x64(scales.AsInt64(), 0x44) : Avx2.Permute4x64(scales.AsInt64(), 0xEE)).AsInt16();
+
+    /// <summary>
+    /// From <see cref="HalfScales"/>, the half's scale <paramref name="j"/> (a constant) in the low eight lanes and
+    /// scale j + 1 in the high eight: <see cref="ScalePair"/>'s vector in one shuffle.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<short> RunScales(Vector256<short> halfScales, int j)
+    {
+        ushort low = (ushort)((2 * j) | ((2 * j + 1) << 8)), high = (ushort)((2 * j + 2) | ((2 * j + 3) << 8));
+        return Avx2.Shuffle(halfScales.AsByte(), Vector256.Create(low, low, low, low, low, low, low, low,
+            high, high, high, high, high, high, high, high).AsByte()).AsInt16();
+    }
 }
