@@ -40,7 +40,7 @@ internal static unsafe class MatVecRows256<TFormat, TActivation>
     }
 
     /// <summary>Most tokens that share one unpacking of a weight block in <see cref="RunTokens"/>.</summary>
-    private const int TileTokens = 4;
+    private const int TileTokens = 8;
 
     /// <summary>Bytes per activation row in the values-only layout <see cref="RunTokens"/> reads (<see cref="CopyValues"/>).</summary>
     public static int ValueRowBytes(int blocks) => blocks * 32;
@@ -86,7 +86,11 @@ internal static unsafe class MatVecRows256<TFormat, TActivation>
                     case 1: RowTokens<T1>(row, blocks, x, valueRowBytes, xs, dxStride, yt + r, yStride); break;
                     case 2: RowTokens<T2>(row, blocks, x, valueRowBytes, xs, dxStride, yt + r, yStride); break;
                     case 3: RowTokens<T3>(row, blocks, x, valueRowBytes, xs, dxStride, yt + r, yStride); break;
-                    default: RowTokens<T4>(row, blocks, x, valueRowBytes, xs, dxStride, yt + r, yStride); break;
+                    case 4: RowTokens<T4>(row, blocks, x, valueRowBytes, xs, dxStride, yt + r, yStride); break;
+                    case 5: RowTokens<T5>(row, blocks, x, valueRowBytes, xs, dxStride, yt + r, yStride); break;
+                    case 6: RowTokens<T6>(row, blocks, x, valueRowBytes, xs, dxStride, yt + r, yStride); break;
+                    case 7: RowTokens<T7>(row, blocks, x, valueRowBytes, xs, dxStride, yt + r, yStride); break;
+                    default: RowTokens<T8>(row, blocks, x, valueRowBytes, xs, dxStride, yt + r, yStride); break;
                 }
             }
         }
@@ -97,6 +101,10 @@ internal static unsafe class MatVecRows256<TFormat, TActivation>
     private struct T2 : ITokens { public static int Count => 2; }
     private struct T3 : ITokens { public static int Count => 3; }
     private struct T4 : ITokens { public static int Count => 4; }
+    private struct T5 : ITokens { public static int Count => 5; }
+    private struct T6 : ITokens { public static int Count => 6; }
+    private struct T7 : ITokens { public static int Count => 7; }
+    private struct T8 : ITokens { public static int Count => 8; }
 
     /// <summary>
     /// One row × <typeparamref name="TTokens"/> tokens; the code for absent tokens is removed by the JIT. Strides are
@@ -110,30 +118,43 @@ internal static unsafe class MatVecRows256<TFormat, TActivation>
         int n = TTokens.Count;
         float* sc = stackalloc float[TileTokens * Chunk]; // per token, the chunk's scale products
         nint v3 = 3 * valueRowBytes;
-        Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+        byte* values4 = values + 4 * valueRowBytes; // tokens 4–7 address from here with the same offsets
+        Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
         for (int c = 0; c < blocks; c += Chunk)
         {
             int count = Math.Min(Chunk, blocks - c);
-            byte* p = row + (long)c * TFormat.BlockBytes, x = values + 32L * c, last = x + 32L * count;
+            byte* p = row + (long)c * TFormat.BlockBytes, x = values + 32L * c, x4 = values4 + 32L * c, last = x + 32L * count;
             float* d = dx + c;
             Vector256<float> sw = HalfConvert.HalfToSingle(ScaleHalves256.Load(p, count, TFormat.BlockBytes));
             (sw * Vector256.Load(d)).Store(sc);
             if (n > 1) (sw * Vector256.Load(d + dxStride)).Store(sc + Chunk);
             if (n > 2) (sw * Vector256.Load(d + 2 * dxStride)).Store(sc + 2 * Chunk);
             if (n > 3) (sw * Vector256.Load(d + 3 * dxStride)).Store(sc + 3 * Chunk);
-            for (float* s = sc; x < last; x += 32, p += TFormat.BlockBytes, s++)
+            if (n > 4) (sw * Vector256.Load(d + 4 * dxStride)).Store(sc + 4 * Chunk);
+            if (n > 5) (sw * Vector256.Load(d + 5 * dxStride)).Store(sc + 5 * Chunk);
+            if (n > 6) (sw * Vector256.Load(d + 6 * dxStride)).Store(sc + 6 * Chunk);
+            if (n > 7) (sw * Vector256.Load(d + 7 * dxStride)).Store(sc + 7 * Chunk);
+            for (float* s = sc; x < last; x += 32, x4 += 32, p += TFormat.BlockBytes, s++)
             {
                 BlockLevels256 levels = TFormat.Decode(p);
                 a0 = TokenStep(levels, x, s[0], a0);
                 if (n > 1) a1 = TokenStep(levels, x + valueRowBytes, s[Chunk], a1);
                 if (n > 2) a2 = TokenStep(levels, x + 2 * valueRowBytes, s[2 * Chunk], a2);
                 if (n > 3) a3 = TokenStep(levels, x + v3, s[3 * Chunk], a3);
+                if (n > 4) a4 = TokenStep(levels, x4, s[4 * Chunk], a4);
+                if (n > 5) a5 = TokenStep(levels, x4 + valueRowBytes, s[5 * Chunk], a5);
+                if (n > 6) a6 = TokenStep(levels, x4 + 2 * valueRowBytes, s[6 * Chunk], a6);
+                if (n > 7) a7 = TokenStep(levels, x4 + v3, s[7 * Chunk], a7);
             }
         }
         y[0] = Vector256.Sum(a0);
         if (n > 1) y[yStride] = Vector256.Sum(a1);
         if (n > 2) y[2 * yStride] = Vector256.Sum(a2);
         if (n > 3) y[3 * yStride] = Vector256.Sum(a3);
+        if (n > 4) y[4 * yStride] = Vector256.Sum(a4);
+        if (n > 5) y[5 * yStride] = Vector256.Sum(a5);
+        if (n > 6) y[6 * yStride] = Vector256.Sum(a6);
+        if (n > 7) y[7 * yStride] = Vector256.Sum(a7);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
