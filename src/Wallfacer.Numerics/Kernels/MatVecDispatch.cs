@@ -17,7 +17,7 @@ namespace Wallfacer.Numerics.Kernels;
 internal sealed unsafe class MatVecDispatch
 {
     private float[] _activationScales = [];  // 32-element block types: (blocks + 16) floats per token, zero-padded, pinned
-    private byte[] _aligned = [];            // AVX2, several tokens: the activations re-laid for aligned loads (MatVecKRows256.Align, MatVecRows256.CopyValues), pinned
+    private byte[] _aligned = [];            // AVX2, several tokens: the activations re-laid for aligned loads (AlignedActivations), pinned
     private byte* _alignedStart;             // the first 64-byte boundary in _aligned
 
     /// <summary>True when one token's product with <paramref name="type"/> weights takes a row kernel here.</summary>
@@ -44,16 +44,11 @@ internal sealed unsafe class MatVecDispatch
     /// </summary>
     public void Prepare(GgmlType type, byte* act, int activationRowBytes, int tokens, int columns)
     {
+        // The AVX2 multi-token kernels (RunTokens256) read aligned copies of the activations.
         if (Use256 && tokens > 1 && type is GgmlType.Q4_K or GgmlType.Q6_K)
-        {
-            int superBlocks = columns / 256;
-            MatVecKRows256<Q4KRows256>.Align(act, activationRowBytes, tokens, superBlocks, Aligned((long)MatVecKRows256<Q4KRows256>.AlignedRowBytes(superBlocks) * tokens));
-        }
+            AlignedActivations.CopyQ8K(act, activationRowBytes, tokens, columns / 256, Aligned((long)AlignedActivations.Q8KRowBytes(columns / 256) * tokens));
         if (Use256 && tokens > 1 && type is GgmlType.Q5_0 or GgmlType.Q8_0)
-        {
-            int valueBlocks = columns / 32;
-            MatVecRows256<Q8_0Rows256, Vector256<sbyte>>.CopyValues(act, activationRowBytes, tokens, valueBlocks, Aligned((long)MatVecRows256<Q8_0Rows256, Vector256<sbyte>>.ValueRowBytes(valueBlocks) * tokens));
-        }
+            AlignedActivations.CopyQ8_0Values(act, activationRowBytes, tokens, columns / 32, Aligned((long)AlignedActivations.Q8_0ValueRowBytes(columns / 32) * tokens));
         if (!NeedsActivationScales(type))
             return;
         int blocks = columns / 32, stride = blocks + 16;

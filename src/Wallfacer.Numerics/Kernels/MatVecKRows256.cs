@@ -32,28 +32,6 @@ internal static unsafe class MatVecKRows256<TFormat> where TFormat : struct, IKR
             y[r] = Row(w + (long)r * rowBytes, blocks, act, blockStride);
     }
 
-    /// <summary>
-    /// The activation layout <see cref="RunTokens"/> reads: Q8_K blocks <see cref="AlignedBlockBytes"/> apart, each
-    /// starting <see cref="AlignedBlockOffset"/> bytes into its slot, so that with a 64-byte-aligned buffer every 32-byte
-    /// run of levels (at block + 4) is 32-byte aligned. A packed block (292 bytes) puts every other run across a cache
-    /// line, and a split load costs two: a C model of the run loop took 1.86 cycles per 32 elements and token packed, 1.42 aligned.
-    /// </summary>
-    public const int AlignedBlockBytes = 320, AlignedBlockOffset = 28;
-
-    /// <summary>Copies <paramref name="tokens"/> Q8_K activation rows into the aligned layout at <paramref name="into"/> (64-byte aligned, <see cref="AlignedRowBytes"/> per row).</summary>
-    public static void Align(byte* act, int actRowBytes, int tokens, int blocks, byte* into)
-    {
-        for (int t = 0; t < tokens; t++)
-        {
-            byte* source = act + (long)t * actRowBytes, row = into + (long)t * AlignedRowBytes(blocks);
-            for (int b = 0; b < blocks; b++)
-                Buffer.MemoryCopy(source + (long)b * ActivationBytes, row + (long)b * AlignedBlockBytes + AlignedBlockOffset, ActivationBytes, ActivationBytes);
-        }
-    }
-
-    /// <summary>Bytes per activation row in the aligned layout.</summary>
-    public static int AlignedRowBytes(int blocks) => blocks * AlignedBlockBytes;
-
     /// <summary>Most tokens that share one unpacking of a super-block in <see cref="RunTokens"/>.</summary>
     private const int TileTokens = 8;
 
@@ -64,11 +42,11 @@ internal static unsafe class MatVecKRows256<TFormat> where TFormat : struct, IKR
     /// (<see cref="IKRowFormat256.Decode"/>) for all of them and its runs met by two tokens at a time. Each (row, token)
     /// sees <see cref="Row"/>'s operations (the same integer lanes, scale products and multiply-adds): bit-identical.
     /// </summary>
-    /// <remarks><paramref name="aligned"/> holds the activation rows in the aligned layout (<see cref="Align"/>).</remarks>
+    /// <remarks><paramref name="aligned"/> holds the activation rows as <see cref="AlignedActivations.CopyQ8K"/> lays them out.</remarks>
     public static void RunTokens(byte* w, int rowBytes, int start, int end, int blocks, byte* aligned, int tokens, float* y, int yStride)
     {
-        int actRowBytes = AlignedRowBytes(blocks);
-        byte* act = aligned + AlignedBlockOffset;
+        int actRowBytes = AlignedActivations.Q8KRowBytes(blocks);
+        byte* act = aligned + AlignedActivations.Q8KOffset;
         for (int t = 0; t < tokens; t += TileTokens)
         {
             int n = Math.Min(TileTokens, tokens - t);
@@ -76,7 +54,7 @@ internal static unsafe class MatVecKRows256<TFormat> where TFormat : struct, IKR
             float* yt = y + (long)t * yStride;
             if (n == 1)
             {
-                Run(w, rowBytes, start, end, blocks, x, AlignedBlockBytes, yt);
+                Run(w, rowBytes, start, end, blocks, x, AlignedActivations.Q8KSlotBytes, yt);
                 continue;
             }
             for (int r = start; r < end; r++)
@@ -94,7 +72,7 @@ internal static unsafe class MatVecKRows256<TFormat> where TFormat : struct, IKR
             acc[t] = default;
         for (int b = 0; b < blocks; b++)
         {
-            byte* block = row + (long)b * TFormat.BlockBytes, x = act + (long)b * AlignedBlockBytes;
+            byte* block = row + (long)b * TFormat.BlockBytes, x = act + (long)b * AlignedActivations.Q8KSlotBytes;
             TFormat.Decode(block, &decoded);
             // d and −dmin once per super-block; each token multiplies them by its scale, as Scales does.
             Vector256<float> dm = RowScales(Vector128.CreateScalar(TFormat.ScaleWord(block)));

@@ -42,28 +42,9 @@ internal static unsafe class MatVecRows256<TFormat, TActivation>
     /// <summary>Most tokens that share one unpacking of a weight block in <see cref="RunTokens"/>.</summary>
     private const int TileTokens = 8;
 
-    /// <summary>Bytes per activation row in the values-only layout <see cref="RunTokens"/> reads (<see cref="CopyValues"/>).</summary>
-    public static int ValueRowBytes(int blocks) => blocks * 32;
-
-    /// <summary>
-    /// Copies the 32 int8 values of every Q8_0 activation block of <paramref name="tokens"/> rows, without their fp16
-    /// scales (<see cref="RunTokens"/> takes those as floats), to <paramref name="into"/> (64-byte aligned,
-    /// <see cref="ValueRowBytes"/> per row): every value load is then 32-byte aligned, where the 34-byte blocks put
-    /// half of them across a cache line.
-    /// </summary>
-    public static void CopyValues(byte* act, int actRowBytes, int tokens, int blocks, byte* into)
-    {
-        for (int t = 0; t < tokens; t++)
-        {
-            byte* source = act + (long)t * actRowBytes + 2, row = into + (long)t * ValueRowBytes(blocks);
-            for (int b = 0; b < blocks; b++)
-                Vector256.Load(source + (long)b * BlockQ8_0.BlockBytes).Store(row + 32L * b);
-        }
-    }
-
     /// <summary>
     /// y[t·<paramref name="yStride"/> + r] = dot(W[r], x[t]) for rows [start, end) and <paramref name="tokens"/> activation
-    /// rows given as their values (<paramref name="values"/>, <see cref="CopyValues"/>' layout) and block scales as
+    /// rows given as their values (<paramref name="values"/>, laid out by <see cref="AlignedActivations.CopyQ8_0Values"/>) and block scales as
     /// floats (token t's at <paramref name="dx"/> + t·<paramref name="dxStride"/>). Tokens go by up to
     /// <see cref="TileTokens"/> per row, each weight block unpacked and each chunk of weight scales widened once for all
     /// of them (with one token at a time, the scales alone cost a third of the work). Each (row, token) sees
@@ -72,7 +53,7 @@ internal static unsafe class MatVecRows256<TFormat, TActivation>
     public static void RunTokens(byte* w, int rowBytes, int start, int end, int blocks, byte* values, float* dx, int dxStride,
         int tokens, float* y, int yStride)
     {
-        int valueRowBytes = ValueRowBytes(blocks);
+        int valueRowBytes = AlignedActivations.Q8_0ValueRowBytes(blocks);
         for (int t = 0; t < tokens; t += TileTokens)
         {
             int n = Math.Min(TileTokens, tokens - t);
