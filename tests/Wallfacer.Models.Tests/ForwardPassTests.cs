@@ -19,8 +19,11 @@ public class ForwardPassTests
         using var model = SyntheticModels.Load(SyntheticModels.Tiny(arch));
         float[][] batched = RunAll(model, Prompt, batch: Prompt.Length, threads: 1);
         float[][] stepwise = RunAll(model, Prompt, batch: 1, threads: 1);
+        // Batches take tinyBLAS's order and single tokens ggml_vec_dot's (as in llama.cpp), so the two differ in the last
+        // bits of every product; qwen3's per-head norms over 16-wide synthetic heads amplify that: measured up to 8e-8
+        // of the largest logit with the AVX-512 orders and 1e-4 with the AVX2 orders. A wrong kernel is off by O(1).
         for (int t = 0; t < Prompt.Length; t++)
-            AssertClose(batched[t], stepwise[t], 1e-5f);
+            AssertClose(batched[t], stepwise[t], 1e-3f);
     }
 
     [Theory]

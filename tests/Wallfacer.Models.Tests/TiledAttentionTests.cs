@@ -67,7 +67,8 @@ public class TiledAttentionTests
     /// <summary>
     /// One query row as llama.cpp's <c>ggml_compute_forward_flash_attn_ext_tiled</c> computes it: float queries,
     /// keys widened to float, each score one FMA chain over the head dimension, a 64-key tile's softmax with ggml's
-    /// exponential summed 16 lanes at a time in double, values accumulated by FMA in key order.
+    /// exponential summed a vector at a time (16 lanes with AVX-512, 8 with AVX2) in double, values accumulated by FMA
+    /// in key order.
     /// </summary>
     private static float[] ScalarTiledRow(DecoderConfig c, KvCache cache, ReadOnlySpan<float> q, int kvHead, int visible)
     {
@@ -100,17 +101,18 @@ public class TiledAttentionTests
             }
             max = newMax;
             double tileSum = 0;
-            float[] lanes = new float[16];
-            for (int startLane = 0; startLane < tileSize; startLane += 16)
+            int width = GgmlBuild.Avx2Order ? 8 : 16; // the vector width of the llama.cpp build that runs here
+            float[] lanes = new float[width];
+            for (int startLane = 0; startLane < tileSize; startLane += width)
             {
-                for (int l = 0; l < 16; l++)
+                for (int l = 0; l < width; l++)
                 {
                     int j = startLane + l;
                     lanes[l] = j < count ? GgmlExp.Exp(scores[j] - max) : 0f;
                     if (j < count)
                         scores[j] = lanes[l];
                 }
-                tileSum += GgmlDot.ReduceAdd16(lanes);
+                tileSum += width == 8 ? GgmlDot8.Hsum(lanes) : GgmlDot.ReduceAdd16(lanes);
             }
             sum = (float)(sum + tileSum);
             for (int j = 0; j < count; j++)

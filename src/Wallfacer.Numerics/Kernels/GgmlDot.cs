@@ -6,9 +6,10 @@ using System.Runtime.Intrinsics.X86;
 namespace Wallfacer.Numerics.Kernels;
 
 /// <summary>
-/// Float dot products summed in exactly the order llama.cpp's AVX-512 CPU build sums them, for the few places
-/// where a last-ulp difference would be amplified (attention scores feed an exponential and a half-precision
-/// accumulator). Each method names the ggml routine it mirrors.
+/// Float dot products summed in exactly the order llama.cpp's CPU build sums them, for the few places where a
+/// last-ulp difference would be amplified (attention scores feed an exponential and a half-precision accumulator).
+/// Each method names the ggml routine it mirrors. The orders here are the AVX-512 build's; where llama.cpp runs its
+/// AVX2 build (<see cref="GgmlBuild.Avx2Order"/>) the public methods take <see cref="GgmlDot8"/>'s.
 /// </summary>
 public static class GgmlDot
 {
@@ -25,8 +26,10 @@ public static class GgmlDot
     {
         if (x.Length != y.Length)
             throw new ArgumentException($"x has {x.Length} elements but y {y.Length}; they must be equal.");
+        if (GgmlBuild.Avx2Order)
+            return GgmlDot8.VecDotF16(x, y);
         if (!Vector512.IsHardwareAccelerated)
-            return UseHalves ? HalfOrderHalves(x, y) : HalfOrderReference(x, y);
+            return UseHalves ? HalfOrderHalves(x, y) : HalfOrder16Reference(x, y);
         int n = x.Length, np = n & ~(Step - 1);
         ref float xs = ref MemoryMarshal.GetReference(x);
         ref float ys = ref MemoryMarshal.GetReference(y);
@@ -58,6 +61,8 @@ public static class GgmlDot
     {
         if (x.Length != y.Length)
             throw new ArgumentException($"x has {x.Length} elements but y {y.Length}; they must be equal.");
+        if (GgmlBuild.Avx2Order)
+            return GgmlDot8.VecDotF16(x, y);
         if (!Vector512.IsHardwareAccelerated || !Avx512F.IsSupported)
             return UseHalves ? HalfOrderHalves(x, y) : HalfOrderReference(x, y);
         int n = x.Length, np = n & ~(Step - 1);
@@ -89,7 +94,7 @@ public static class GgmlDot
     {
         if (y.Length != width || rows.Length < results.Length * width)
             throw new ArgumentException($"{results.Length} rows of {width} need {results.Length * width} elements and a {width}-element y; got {rows.Length} and {y.Length}.");
-        if (width != Step || !Vector512.IsHardwareAccelerated)
+        if (width != Step || !Vector512.IsHardwareAccelerated || GgmlBuild.Avx2Order)
         {
             // (Without AVX-512, HalfOrder itself takes the 256-bit halves.)
             for (int j = 0; j < results.Length; j++)
@@ -190,7 +195,11 @@ public static class GgmlDot
         HalfConvert.HalfToSingle(Avx512F.ConvertToVector512UInt32(Vector256.LoadUnsafe(ref x, (nuint)i)));
 
     /// <summary>The definition of <see cref="HalfOrder(ReadOnlySpan{float}, ReadOnlySpan{float})"/>, lane by lane.</summary>
-    internal static float HalfOrderReference(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
+    internal static float HalfOrderReference(ReadOnlySpan<float> x, ReadOnlySpan<float> y) =>
+        GgmlBuild.Avx2Order ? GgmlDot8.VecDotF16Reference(x, y) : HalfOrder16Reference(x, y);
+
+    /// <summary>The AVX-512 build's order, lane by lane.</summary>
+    private static float HalfOrder16Reference(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
     {
         int n = x.Length, np = n & ~(Step - 1);
         double sum = 0;

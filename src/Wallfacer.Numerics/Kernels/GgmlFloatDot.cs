@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
 using Wallfacer.Numerics.Quants;
 
@@ -14,7 +15,8 @@ namespace Wallfacer.Numerics.Kernels;
 /// <item>single tokens go through <c>ggml_vec_dot_f32/f16/bf16</c> (ggml-cpu/vec.cpp): four (bf16: two)
 /// 16-lane accumulators, folded, reduced, then the tail.</item>
 /// </list>
-/// Any summation order is equally accurate; this one is chosen to be llama.cpp's.
+/// Any summation order is equally accurate; this one is chosen to be llama.cpp's. Where llama.cpp runs its AVX2
+/// build (<see cref="GgmlBuild.Avx2Order"/>) both take eight lanes instead (<see cref="GgmlDot8"/>).
 /// </summary>
 public static class GgmlFloatDot
 {
@@ -40,6 +42,8 @@ public static class GgmlFloatDot
 
     private static float DotF32(ReadOnlySpan<float> w, ReadOnlySpan<float> x, bool batched)
     {
+        if (GgmlBuild.Avx2Order)
+            return batched && w.Length % 8 == 0 ? GgmlDot8.TinyBlas(w, x) : GgmlDot8.VecDotF32(w, x);
         if (batched && w.Length % Lanes == 0)
             return TinyBlas(w, x);
         // ggml_vec_dot_f32: the fold of four accumulators as float, tail added in float.
@@ -53,11 +57,38 @@ public static class GgmlFloatDot
     private static float DotHalf(ReadOnlySpan<ushort> w, ReadOnlySpan<ushort> x, bool batched, bool bfloat)
     {
         int n = w.Length;
+        if (GgmlBuild.Avx2Order)
+            return DotHalf8(w, x, batched, bfloat);
         if (!bfloat && batched && n % Lanes == 0)
             return TinyBlasHalf(w, x);
         if (!bfloat)
             return VecDotF16(w, x);
         return batched && n % (2 * Lanes) == 0 ? PairedBf16(w, x) : VecDotBf16(w, x);
+    }
+
+    /// <summary>
+    /// The AVX2 build: both rows widened to float (exact), then tinyBLAS with eight lanes for batches (F16 and BF16
+    /// alike: the AVX2 build has no <c>vdpbf16ps</c>) or <c>ggml_vec_dot_f16/bf16</c>'s AVX2 forms.
+    /// </summary>
+    private static float DotHalf8(ReadOnlySpan<ushort> w, ReadOnlySpan<ushort> x, bool batched, bool bfloat)
+    {
+        int n = w.Length;
+        float[]? rented = n > 2048 ? ArrayPool<float>.Shared.Rent(2 * n) : null;
+        Span<float> wide = rented ?? stackalloc float[2 * n];
+        try
+        {
+            Span<float> a = wide[..n], b = wide.Slice(n, n);
+            Widen(w, 0, n, a, bfloat);
+            Widen(x, 0, n, b, bfloat);
+            if (batched && n % 8 == 0)
+                return GgmlDot8.TinyBlas(a, b);
+            return bfloat ? GgmlDot8.VecDotBf16(a, b) : GgmlDot8.VecDotF16(a, b);
+        }
+        finally
+        {
+            if (rented is not null)
+                ArrayPool<float>.Shared.Return(rented);
+        }
     }
 
     /// <summary>Widens <paramref name="count"/> values at <paramref name="start"/> into a small buffer.</summary>

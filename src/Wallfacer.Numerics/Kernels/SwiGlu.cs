@@ -6,12 +6,13 @@ namespace Wallfacer.Numerics.Kernels;
 
 /// <summary>
 /// The SwiGLU gate of the Llama feed-forward block: <c>gate[i] = silu(gate[i]) * up[i]</c> with
-/// <c>silu(x) = x / (1 + e^-x)</c>. Like llama.cpp's <c>ggml_vec_swiglu_f32</c> (AVX-512 build), whole groups of
-/// 16 use the vectorized exponential (<see cref="GgmlExp"/>) and the remaining elements the C library's.
+/// <c>silu(x) = x / (1 + e^-x)</c>. Like llama.cpp's <c>ggml_vec_swiglu_f32</c>, whole vectors of its build's width
+/// (16 with AVX-512, 8 with AVX2: <see cref="GgmlBuild.Avx2Order"/>) use the vectorized exponential
+/// (<see cref="GgmlExp"/>) and the remaining elements the C library's.
 /// </summary>
 public static class SwiGlu
 {
-    private const int LlamaCppVectorWidth = 16;
+    private static int LlamaCppVectorWidth => GgmlBuild.Avx2Order ? 8 : 16;
 
     /// <summary>Overwrites <paramref name="gate"/> with <c>silu(gate) * up</c>.</summary>
     public static void Apply(Span<float> gate, ReadOnlySpan<float> up)
@@ -28,7 +29,7 @@ public static class SwiGlu
         }
         else if (GgmlExp.Vector256IsSupported)
         {
-            // The same groups of 16 as two vectors of eight: lane for lane the same values.
+            // The groups of 8 or 16 as vectors of eight: lane for lane the same values.
             ref float g = ref MemoryMarshal.GetReference(gate);
             ref float u = ref MemoryMarshal.GetReference(up);
             for (; i < vectorPart; i += 8)

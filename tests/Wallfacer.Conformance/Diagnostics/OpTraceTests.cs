@@ -23,7 +23,7 @@ namespace Wallfacer.Conformance.Diagnostics;
 [Collection(LlamaCollection.Name)]
 public class OpTraceTests(ITestOutputHelper output)
 {
-    [ReferenceTheory(NeedsAvx512Order = true)]
+    [ReferenceTheory(NeedsFloatOrder = true)]
     [InlineData("llama", GgmlType.F32)]
     [InlineData("minicpm", GgmlType.F16)]
     [InlineData("qwen2", GgmlType.F32)]

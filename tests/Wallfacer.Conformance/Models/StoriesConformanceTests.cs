@@ -37,12 +37,14 @@ public class StoriesConformanceTests(ITestOutputHelper output)
         Assert.Equal(expected, ours.GeneratedTokens.ToArray());
     }
 
-    [ReferenceFact(NeedsShared = true, NeedsAvx512Order = true)]
+    [ReferenceFact(NeedsShared = true, NeedsFloatOrder = true)]
     public void Logits_agree_at_every_position()
     {
         using var reference = LlamaReferenceModel.Load(ModelPath, threads: 2, contextSize: 512);
         using var model = LanguageModel.Load(ModelPath);
-        using var session = model.CreateSession(new SessionOptions { ContextLength = 512 });
+        // One batch, as the reference evaluates them: where llama.cpp takes its tiled attention for this head size
+        // (its AVX2 build: 8-wide heads), a shorter last batch would take the row-at-a-time path here and there not.
+        using var session = model.CreateSession(new SessionOptions { ContextLength = 512, BatchSize = 512 });
         int[] tokens = reference.Tokenize(ReferenceTexts.TinyStory[..600], addSpecial: true, parseSpecial: false);
         float[][] expected = reference.EvaluateLogits(tokens);
         var cmp = new LogitComparison();

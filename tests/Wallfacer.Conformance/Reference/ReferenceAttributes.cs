@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics.X86;
+using Wallfacer.Numerics.Kernels;
 using Wallfacer.TestSupport;
 
 namespace Wallfacer.Conformance.Reference;
@@ -11,35 +12,33 @@ namespace Wallfacer.Conformance.Reference;
 /// </summary>
 internal static class ReferenceSkip
 {
-    public static string? Reason(bool needsShared, bool needsAvx512Order = false)
+    public static string? Reason(bool needsShared, bool needsFloatOrder = false)
     {
         if (needsShared && !TestPaths.SharedExists)
             return $"../shared is absent ({TestPaths.SharedDir}); this test needs its real model files.";
         if (!LlamaLibrary.IsAvailable && !TestPaths.IsCi)
             return LlamaLibrary.MissingMessage;
-        if (needsAvx512Order && FloatOrderGap() is { } gap)
+        if (needsFloatOrder && FloatOrderGap() is { } gap)
             return gap;
         return null;
     }
 
     /// <summary>
-    /// Why float-weight (F32/F16/BF16) comparisons cannot hold here, or null. Wallfacer sums float dot products in the
-    /// order of llama.cpp's AVX-512 CPU builds (<c>GgmlFloatDot</c>, <c>GgmlDot</c>, <c>HalfAccumulator</c>: 16-lane
-    /// accumulators); on a CPU without AVX-512F llama.cpp loads an AVX2 build (e.g. <c>libggml-cpu-haswell</c>) that sums
-    /// in 8-lane order, which is not reproduced yet — measured on AMD Zen 3: every float matrix product differs in the
-    /// last bits, BF16 logits by 1.0–1.3e-3 of the largest logit and stories15M's F32 logits by 1.9e-3, over the 1e-3
-    /// tolerance. CPUID, not the runtime's flags: llama.cpp picks its build from the hardware.
+    /// Why float-weight (F32/F16/BF16) comparisons cannot hold here, or null. llama.cpp loads the CPU build that suits
+    /// the processor; Wallfacer reproduces the float orders of its AVX-512 builds (16 lanes) and of its AVX2 build (8
+    /// lanes; <see cref="GgmlBuild.Avx2Order"/>), not those of its SSE/AVX-only builds (4 lanes) for processors without
+    /// AVX2. CPUID, not the runtime's flags: llama.cpp picks its build from the hardware.
     /// </summary>
     public static string? FloatOrderGap() =>
-        X86Base.IsSupported && (X86Base.CpuId(7, 0).Ebx & (1 << 16)) == 0
-            ? "llama.cpp runs an AVX2 build on this CPU (no AVX-512F); its 8-lane float summation order is not reproduced yet (known gap, see BENCHMARKS.md)."
+        X86Base.IsSupported && (X86Base.CpuId(7, 0).Ebx & (1 << 16)) == 0 && !GgmlBuild.Avx2Order
+            ? "llama.cpp runs a pre-AVX2 build on this CPU (no AVX-512F, no AVX2); its 4-lane float summation order is not reproduced."
             : null;
 }
 
 /// <summary>A fact comparing against llama.cpp; skipped (outside CI) when the reference is not installed.</summary>
 public sealed class ReferenceFactAttribute : FactAttribute
 {
-    private bool needsShared, needsAvx512Order;
+    private bool needsShared, needsFloatOrder;
 
     public ReferenceFactAttribute() => Skip = ReferenceSkip.Reason(needsShared: false);
 
@@ -50,18 +49,18 @@ public sealed class ReferenceFactAttribute : FactAttribute
         set
         {
             needsShared = value;
-            Skip = ReferenceSkip.Reason(needsShared, needsAvx512Order);
+            Skip = ReferenceSkip.Reason(needsShared, needsFloatOrder);
         }
     }
 
     /// <summary>Also skip where llama.cpp sums float weights in an order Wallfacer does not reproduce (<see cref="ReferenceSkip.FloatOrderGap"/>).</summary>
-    public bool NeedsAvx512Order
+    public bool NeedsFloatOrder
     {
-        get => needsAvx512Order;
+        get => needsFloatOrder;
         set
         {
-            needsAvx512Order = value;
-            Skip = ReferenceSkip.Reason(needsShared, needsAvx512Order);
+            needsFloatOrder = value;
+            Skip = ReferenceSkip.Reason(needsShared, needsFloatOrder);
         }
     }
 }
@@ -69,7 +68,7 @@ public sealed class ReferenceFactAttribute : FactAttribute
 /// <summary>A theory comparing against llama.cpp; skipped (outside CI) when the reference is not installed.</summary>
 public sealed class ReferenceTheoryAttribute : TheoryAttribute
 {
-    private bool needsShared, needsAvx512Order;
+    private bool needsShared, needsFloatOrder;
 
     public ReferenceTheoryAttribute() => Skip = ReferenceSkip.Reason(needsShared: false);
 
@@ -80,18 +79,18 @@ public sealed class ReferenceTheoryAttribute : TheoryAttribute
         set
         {
             needsShared = value;
-            Skip = ReferenceSkip.Reason(needsShared, needsAvx512Order);
+            Skip = ReferenceSkip.Reason(needsShared, needsFloatOrder);
         }
     }
 
     /// <summary>Also skip where llama.cpp sums float weights in an order Wallfacer does not reproduce (<see cref="ReferenceSkip.FloatOrderGap"/>).</summary>
-    public bool NeedsAvx512Order
+    public bool NeedsFloatOrder
     {
-        get => needsAvx512Order;
+        get => needsFloatOrder;
         set
         {
-            needsAvx512Order = value;
-            Skip = ReferenceSkip.Reason(needsShared, needsAvx512Order);
+            needsFloatOrder = value;
+            Skip = ReferenceSkip.Reason(needsShared, needsFloatOrder);
         }
     }
 }

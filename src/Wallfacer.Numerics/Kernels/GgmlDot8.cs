@@ -1,0 +1,202 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Wallfacer.Numerics.Kernels;
+
+/// <summary>
+/// The float summation orders of llama.cpp's AVX2 CPU build (8-lane vectors; <see cref="GgmlBuild.Avx2Order"/>), each
+/// named after the ggml routine it mirrors. Two reductions of eight lanes occur there: <c>GGML_F32x8_REDUCE</c>
+/// (<see cref="ReduceMacro"/>: low half plus high half, then two <c>hadd</c>s, (t0+t1)+(t2+t3)) and tinyBLAS's and the
+/// softmax's <c>hsum</c> (<see cref="Hsum"/>: the same halves, then (t0+t2)+(t1+t3)). Every vector form here computes
+/// lane for lane what its scalar definition (<c>…Reference</c>) computes.
+/// </summary>
+public static class GgmlDot8
+{
+    private const int Lanes = 8;
+    private const int Step = 32; // GGML_F32_STEP / GGML_F16_STEP with AVX: four accumulators of eight lanes
+
+    /// <summary>True when the vector forms run in hardware.</summary>
+    private static bool UseVectors => Vector256.IsHardwareAccelerated && Fma.IsSupported && Avx2.IsSupported;
+
+    /// <summary>
+    /// <c>ggml_vec_dot_f16</c> on values already widened to float: four 8-lane FMA accumulators over 32-element steps,
+    /// <c>GGML_F32x8_REDUCE</c>, then the tail added in double.
+    /// </summary>
+    public static float VecDotF16(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
+    {
+        int n = x.Length, np = n & ~(Step - 1);
+        double sum = np > 0 ? VectorPart(x[..np], y[..np]) : 0;
+        for (int i = np; i < n; i++)
+            sum += (double)(x[i] * y[i]);
+        return (float)sum;
+    }
+
+    /// <summary>The definition of <see cref="VecDotF16(ReadOnlySpan{float}, ReadOnlySpan{float})"/>, lane by lane.</summary>
+    internal static float VecDotF16Reference(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
+    {
+        int n = x.Length, np = n & ~(Step - 1);
+        double sum = np > 0 ? VectorPartReference(x[..np], y[..np]) : 0;
+        for (int i = np; i < n; i++)
+            sum += (double)(x[i] * y[i]);
+        return (float)sum;
+    }
+
+    /// <summary><see cref="VecDotF16(ReadOnlySpan{float}, ReadOnlySpan{float})"/> with x as fp16 bits (a KV-cache row), widened eight at a time.</summary>
+    public static float VecDotF16(ReadOnlySpan<ushort> x, ReadOnlySpan<float> y)
+    {
+        int n = x.Length, np = n & ~(Step - 1);
+        double sum = np > 0 ? VectorPart(x[..np], y[..np]) : 0;
+        for (int i = np; i < n; i++)
+            sum += (double)(HalfConvert.HalfToSingle(x[i]) * y[i]);
+        return (float)sum;
+    }
+
+    /// <summary><c>ggml_vec_dot_f32</c>: the same vector part, kept as float, and the tail added in float.</summary>
+    public static float VecDotF32(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
+    {
+        int n = x.Length, np = n & ~(Step - 1);
+        float sum = np > 0 ? VectorPart(x[..np], y[..np]) : 0f;
+        for (int i = np; i < n; i++)
+            sum += x[i] * y[i];
+        return sum;
+    }
+
+    /// <summary>
+    /// <c>ggml_vec_dot_bf16</c> (AVX2) on values already widened to float: four 8-lane accumulators over 32-element
+    /// steps (each product of two bfloat16 values is exact, so multiply-then-add and FMA agree), folded as
+    /// (c1+c3)+(c2+c4), summed like <see cref="Hsum"/>, then the tail in double.
+    /// </summary>
+    public static float VecDotBf16(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
+    {
+        int n = x.Length, np = n & ~(Step - 1);
+        Span<float> c = stackalloc float[Step]; // accumulator j is c[8j .. 8j+7]
+        c.Clear();
+        for (int i = 0; i < np; i += Step)
+            for (int k = 0; k < Step; k++)
+                c[k] = MathF.FusedMultiplyAdd(x[i + k], y[i + k], c[k]);
+        Span<float> folded = stackalloc float[Lanes];
+        for (int l = 0; l < Lanes; l++)
+            folded[l] = (c[l] + c[16 + l]) + (c[8 + l] + c[24 + l]);
+        double sum = np > 0 ? Hsum(folded) : 0;
+        for (int i = np; i < n; i++)
+            sum += (double)(x[i] * y[i]);
+        return (float)sum;
+    }
+
+    /// <summary>
+    /// One output of llamafile's tinyBLAS with eight lanes (F32, and F16/BF16 widened to float): lane l accumulates
+    /// elements l, l+8, … with FMA, then <see cref="Hsum"/>. The length must be a multiple of eight.
+    /// </summary>
+    public static float TinyBlas(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
+    {
+        if (x.Length % Lanes != 0)
+            throw new ArgumentException($"tinyBLAS needs a multiple of {Lanes} elements; got {x.Length}.");
+        if (UseVectors)
+        {
+            ref float xs = ref MemoryMarshal.GetReference(x);
+            ref float ys = ref MemoryMarshal.GetReference(y);
+            Vector256<float> acc = default;
+            for (int i = 0; i < x.Length; i += Lanes)
+                acc = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref xs, (nuint)i), Vector256.LoadUnsafe(ref ys, (nuint)i), acc);
+            return Hsum(acc);
+        }
+        Span<float> lanes = stackalloc float[Lanes];
+        lanes.Clear();
+        for (int i = 0; i < x.Length; i += Lanes)
+            for (int l = 0; l < Lanes; l++)
+                lanes[l] = MathF.FusedMultiplyAdd(x[i + l], y[i + l], lanes[l]);
+        return Hsum(lanes);
+    }
+
+    /// <summary>The vector part of <c>ggml_vec_dot_f16/f32</c> over a multiple of 32 elements.</summary>
+    private static float VectorPart(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
+    {
+        if (!UseVectors)
+            return VectorPartReference(x, y);
+        ref float xs = ref MemoryMarshal.GetReference(x);
+        ref float ys = ref MemoryMarshal.GetReference(y);
+        Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+        for (int i = 0; i < x.Length; i += Step)
+        {
+            nuint o = (nuint)i;
+            a0 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref xs, o), Vector256.LoadUnsafe(ref ys, o), a0);
+            a1 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref xs, o + 8), Vector256.LoadUnsafe(ref ys, o + 8), a1);
+            a2 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref xs, o + 16), Vector256.LoadUnsafe(ref ys, o + 16), a2);
+            a3 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref xs, o + 24), Vector256.LoadUnsafe(ref ys, o + 24), a3);
+        }
+        return ReduceMacro((a0 + a2) + (a1 + a3));
+    }
+
+    /// <summary><see cref="VectorPart(ReadOnlySpan{float}, ReadOnlySpan{float})"/> with x as fp16 bits.</summary>
+    private static float VectorPart(ReadOnlySpan<ushort> x, ReadOnlySpan<float> y)
+    {
+        if (!UseVectors)
+        {
+            Span<float> wide = x.Length <= 512 ? stackalloc float[x.Length] : new float[x.Length];
+            HalfConvert.HalfToSingle(x, wide);
+            return VectorPartReference(wide, y);
+        }
+        ref ushort xs = ref MemoryMarshal.GetReference(x);
+        ref float ys = ref MemoryMarshal.GetReference(y);
+        Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+        for (int i = 0; i < x.Length; i += Step)
+        {
+            nuint o = (nuint)i;
+            a0 = Fma.MultiplyAdd(Widen8(ref xs, o), Vector256.LoadUnsafe(ref ys, o), a0);
+            a1 = Fma.MultiplyAdd(Widen8(ref xs, o + 8), Vector256.LoadUnsafe(ref ys, o + 8), a1);
+            a2 = Fma.MultiplyAdd(Widen8(ref xs, o + 16), Vector256.LoadUnsafe(ref ys, o + 16), a2);
+            a3 = Fma.MultiplyAdd(Widen8(ref xs, o + 24), Vector256.LoadUnsafe(ref ys, o + 24), a3);
+        }
+        return ReduceMacro((a0 + a2) + (a1 + a3));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Widen8(ref ushort x, nuint i) =>
+        HalfConvert.HalfToSingle(Avx2.ConvertToVector256Int32(Vector128.LoadUnsafe(ref x, i)).AsUInt32());
+
+    /// <summary>The definition of the vector part, lane by lane.</summary>
+    internal static float VectorPartReference(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
+    {
+        Span<float> acc = stackalloc float[Step]; // accumulator j is acc[8j .. 8j+7]
+        acc.Clear();
+        for (int i = 0; i < x.Length; i += Step)
+            for (int k = 0; k < Step; k++)
+                acc[k] = MathF.FusedMultiplyAdd(x[i + k], y[i + k], acc[k]);
+        Span<float> folded = stackalloc float[Lanes];
+        for (int l = 0; l < Lanes; l++)
+            folded[l] = (acc[l] + acc[16 + l]) + (acc[8 + l] + acc[24 + l]); // x[0] += x[2]; x[1] += x[3]; x[0] += x[1]
+        return ReduceMacro(folded);
+    }
+
+    /// <summary><c>GGML_F32x8_REDUCE</c>'s last steps: t = low four + high four, then (t0+t1)+(t2+t3) (two <c>hadd</c>s).</summary>
+    public static float ReduceMacro(ReadOnlySpan<float> v)
+    {
+        float t0 = v[0] + v[4], t1 = v[1] + v[5], t2 = v[2] + v[6], t3 = v[3] + v[7];
+        return (t0 + t1) + (t2 + t3);
+    }
+
+    /// <summary><see cref="ReduceMacro(ReadOnlySpan{float})"/> on a vector.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float ReduceMacro(Vector256<float> v)
+    {
+        Vector128<float> t = v.GetLower() + v.GetUpper();
+        return (t.GetElement(0) + t.GetElement(1)) + (t.GetElement(2) + t.GetElement(3));
+    }
+
+    /// <summary>tinyBLAS's <c>hsum(__m256)</c>: t = low four + high four, then (t0+t2)+(t1+t3).</summary>
+    public static float Hsum(ReadOnlySpan<float> v)
+    {
+        float t0 = v[0] + v[4], t1 = v[1] + v[5], t2 = v[2] + v[6], t3 = v[3] + v[7];
+        return (t0 + t2) + (t1 + t3);
+    }
+
+    /// <summary><see cref="Hsum(ReadOnlySpan{float})"/> on a vector.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Hsum(Vector256<float> v)
+    {
+        Vector128<float> t = v.GetLower() + v.GetUpper();
+        return (t.GetElement(0) + t.GetElement(2)) + (t.GetElement(1) + t.GetElement(3));
+    }
+}
