@@ -132,7 +132,10 @@ public sealed class ToolCallRoundTripTests : IClassFixture<ToolCallRoundTripTest
         string prompt = formatter.Render(messages, session.TemplateTools()) + session.PromptSuffix;
         var options = session.Apply(new GenerationOptions
         {
-            MaxTokens = 600,
+            // The random model samples a random number of parallel calls: with seed 11 and qwen2.5's format it ran past
+            // 600 tokens (730 characters, seven calls) once the float orders followed llama.cpp's AVX2 build on AVX2
+            // machines. The budget lets the walk end; the test asserts the calls, not a length.
+            MaxTokens = 3000,
             Sampling = new SamplerOptions { Seed = seed, Temperature = 1f, TopK = 0, TopP = 1, MinP = 0, LogitBias = bias ?? new Dictionary<int, float>() },
             AddSpecialTokens = false,
         });
