@@ -7,9 +7,10 @@ namespace Wallfacer.Bench.Kernels;
 
 /// <summary>
 /// <c>dotnet run -c Release --project bench/Wallfacer.Bench.Kernels -- matvec [threads] [MiB] [ROWSxCOLUMNS,…]
-/// [TYPE,…]</c>: one-token <see cref="MatMul.Multiply"/> (the generation path) on the Qwen2.5-0.5B FFN shapes (or the
-/// shapes given, e.g. <c>5760x2304,2304x2304</c> for MiniCPM-2B) for Q4_0, Q8_0, Q5_0, Q4_K and Q6_K (or the types
-/// given), reported as weight GB/s.
+/// [TYPE,…] [weight magnitude]</c>: one-token <see cref="MatMul.Multiply"/> (the generation path) on the Qwen2.5-0.5B
+/// FFN shapes (or the shapes given, e.g. <c>5760x2304,2304x2304</c> for MiniCPM-2B) for Q4_0, Q8_0, Q5_0, Q4_K and
+/// Q6_K (or the types given), reported as weight GB/s. Weights are uniform in ±magnitude (default 1); real models'
+/// are nearer 0.02, which makes K-quant super-block scales subnormal halves — give 0.02 to measure that case.
 /// A Stopwatch loop, not BenchmarkDotNet, so a before/after comparison takes seconds: each shape runs for about a
 /// second per round, best of several rounds (the machine is shared, so the best round is the least disturbed).
 /// Several copies of the matrix are cycled so the working set (default ≥ 64 MiB) streams from memory as in decode;
@@ -18,6 +19,7 @@ namespace Wallfacer.Bench.Kernels;
 internal static unsafe class MatVecThroughput
 {
     private static long s_workingSetBytes = 64L << 20;
+    private static float s_weightMagnitude = 1f;
 
     public static void Run(string[] args)
     {
@@ -34,15 +36,17 @@ internal static unsafe class MatVecThroughput
             types = args.Length > 4
                 ? args[4].Split(',').Select(name => Enum.Parse<GgmlType>(name, ignoreCase: true)).ToArray()
                 : [GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q5_0, GgmlType.Q4_K, GgmlType.Q6_K];
+            if (args.Length > 5)
+                s_weightMagnitude = float.Parse(args[5], System.Globalization.CultureInfo.InvariantCulture);
         }
         catch (Exception e) when (e is FormatException or ArgumentException or OverflowException)
         {
-            Console.Error.WriteLine($"matvec [threads] [MiB] [ROWSxCOLUMNS,…] [TYPE,…]: {e.Message}");
+            Console.Error.WriteLine($"matvec [threads] [MiB] [ROWSxCOLUMNS,…] [TYPE,…] [weight magnitude]: {e.Message}");
             Environment.ExitCode = 2;
             return;
         }
         using var pool = new WorkerPool(threads);
-        Console.WriteLine($"matvec, 1 token, {threads} thread(s), working set ≥ {s_workingSetBytes >> 20} MiB, best of 5 rounds");
+        Console.WriteLine($"matvec, 1 token, {threads} thread(s), working set ≥ {s_workingSetBytes >> 20} MiB, weights in ±{s_weightMagnitude}, best of 5 rounds");
         StreamBaseline();
         foreach (var type in types)
             foreach (var (rows, columns) in shapes)
@@ -118,7 +122,7 @@ internal static unsafe class MatVecThroughput
             if (r < 64) // quantizing every row would dominate; tile 64 distinct rows
             {
                 for (int c = 0; c < columns; c++)
-                    values[c] = (float)(rng.NextDouble() * 2 - 1);
+                    values[c] = (float)(rng.NextDouble() * 2 - 1) * s_weightMagnitude;
                 Quantizer.QuantizeRow(type, values, row);
             }
             row.CopyTo(weights, (long)r * rowBytes);

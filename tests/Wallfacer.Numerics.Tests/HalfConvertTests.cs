@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace Wallfacer.Numerics.Tests;
 
 /// <summary>fp16 checked against the BCL's <see cref="Half"/> (an independent IEEE implementation); bf16 against a double-precision oracle.</summary>
@@ -21,6 +23,28 @@ public sealed class HalfConvertTests
                 Assert.Equal(BitConverter.SingleToUInt32Bits(bcl), BitConverter.SingleToUInt32Bits(ours));
             }
         }
+    }
+
+    [Fact]
+    public void The_eight_lane_widening_equals_the_scalar_one_for_every_half()
+    {
+        // The row kernels' short path: normal halves rebiased as integers, subnormal ones (K-quant scales of real models
+        // often are) as mantissa × 2^-24, infinities and NaNs through the general algorithm; a vector mixes all kinds.
+        if (!Vector256.IsHardwareAccelerated)
+            return;
+        var lanes = new float[8];
+        for (int h = 0; h <= ushort.MaxValue; h += 8)
+        {
+            var halves = Vector256.Create(
+                (uint)h, (uint)(h + 1), (uint)(h + 2), (uint)(h + 3), (uint)(h + 4), (uint)(h + 5), (uint)(h + 6), (uint)(h + 7));
+            HalfConvert.HalfToSingle(halves).CopyTo(lanes);
+            for (int l = 0; l < 8; l++)
+                Assert.Equal(BitConverter.SingleToUInt32Bits(HalfConvert.HalfToSingle((ushort)(h + l))), BitConverter.SingleToUInt32Bits(lanes[l]));
+        }
+        // Subnormal and normal halves in one vector, the high 16 bits of each lane ignored.
+        var mixed = Vector256.Create(0x0001u, 0x8001u, 0x03FFu, 0x0400u, 0x3C00u, 0xFFFF0200u, 0x0000u, 0x8000u);
+        HalfConvert.HalfToSingle(mixed).CopyTo(lanes);
+        Assert.Equal([5.9604645e-8f, -5.9604645e-8f, 6.0975552e-5f, 6.1035156e-5f, 1f, 3.0517578e-5f, 0f, -0f], lanes);
     }
 
     [Fact]
