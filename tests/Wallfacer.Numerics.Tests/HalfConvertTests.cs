@@ -26,7 +26,7 @@ public sealed class HalfConvertTests
     }
 
     [Fact]
-    public void The_eight_lane_widening_equals_the_scalar_one_for_every_half()
+    public void The_vector_widenings_equal_the_scalar_one_for_every_half()
     {
         // The row kernels' short path: normal halves rebiased as integers, subnormal ones (K-quant scales of real models
         // often are) as mantissa × 2^-24, infinities and NaNs through the general algorithm; a vector mixes all kinds.
@@ -40,6 +40,14 @@ public sealed class HalfConvertTests
             HalfConvert.HalfToSingle(halves).CopyTo(lanes);
             for (int l = 0; l < 8; l++)
                 Assert.Equal(BitConverter.SingleToUInt32Bits(HalfConvert.HalfToSingle((ushort)(h + l))), BitConverter.SingleToUInt32Bits(lanes[l]));
+        }
+        // The 16-lane form (AVX-512 machines; emulated where Vector512 is not accelerated, so it is checked everywhere).
+        var wide = new float[16];
+        for (int h = 0; h <= ushort.MaxValue; h += 16)
+        {
+            HalfConvert.HalfToSingle(Vector512.Create(Enumerable.Range(h, 16).Select(v => (uint)v).ToArray())).CopyTo(wide);
+            for (int l = 0; l < 16; l++)
+                Assert.Equal(BitConverter.SingleToUInt32Bits(HalfConvert.HalfToSingle((ushort)(h + l))), BitConverter.SingleToUInt32Bits(wide[l]));
         }
         // Subnormal and normal halves in one vector, the high 16 bits of each lane ignored.
         var mixed = Vector256.Create(0x0001u, 0x8001u, 0x03FFu, 0x0400u, 0x3C00u, 0xFFFF0200u, 0x0000u, 0x8000u);

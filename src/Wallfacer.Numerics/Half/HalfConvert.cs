@@ -228,10 +228,12 @@ public static class HalfConvert
 
     /// <summary>Sixteen halves (in the low 16 bits of each lane; the high bits are ignored) to sixteen floats.</summary>
     /// <remarks>
-    /// Zero, subnormal and normal halves take a short path: their magnitude bits moved to the float's position are
-    /// the value × 2^-112 (a subnormal half becomes a subnormal float), so one exact multiplication by 2^112 finishes
-    /// them — 6 operations where the general algorithm takes 12, which matters in the row kernels that widen a
-    /// block scale per 32 weights. Infinities and NaNs (never a quantized block's scale) take the general algorithm.
+    /// Zero, subnormal and normal halves take a short path: normal ones have their magnitude bits moved to the float's
+    /// position and the exponent rebiased (integer operations), subnormal ones become mantissa × 2^-24 (an exact
+    /// product of normal floats; the former single multiplication of the moved bits by 2^112 had a subnormal operand
+    /// for them, which x86 cores run far slower — and K-quant scales of real models are often subnormal halves).
+    /// That matters in the row kernels that widen a block scale per 32 weights. Infinities and NaNs (never a quantized
+    /// block's scale) take the general algorithm.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector512<float> HalfToSingle(Vector512<uint> h)
@@ -239,8 +241,12 @@ public static class HalfConvert
         Vector512<uint> magnitude = Vector512.ShiftLeft(h, 13) & Vector512.Create(0x0FFFE000u);
         if (Vector512.GreaterThanOrEqualAny(magnitude, Vector512.Create(0x0F800000u)))
             return HalfToSingleWithSpecials(h); // inlined: a call here would cost the callers' loops their registers
-        Vector512<float> value = magnitude.AsSingle() * Vector512.Create(ScaleToInfBits).AsSingle();
-        return (value.AsUInt32() | (Vector512.ShiftLeft(h, 16) & Vector512.Create(0x80000000u))).AsSingle();
+        // As the 8-lane form: no subnormal float arithmetic (subnormal halves as mantissa × 2^-24).
+        Vector512<uint> normal = magnitude + Vector512.Create(112u << 23);
+        Vector512<float> subnormal = Vector512.ConvertToSingle((h & Vector512.Create(0x3FFu)).AsInt32()) * Vector512.Create(1f / 16777216f);
+        Vector512<uint> isSubnormal = Vector512.LessThan(magnitude.AsInt32(), Vector512.Create(0x00800000)).AsUInt32();
+        Vector512<uint> value = Vector512.ConditionalSelect(isSubnormal, subnormal.AsUInt32(), normal);
+        return (value | (Vector512.ShiftLeft(h, 16) & Vector512.Create(0x80000000u))).AsSingle();
     }
 
     /// <summary><see cref="HalfToSingle(Vector512{uint})"/> for any halves: the scalar algorithm lane-wise.</summary>
