@@ -9,10 +9,10 @@ namespace Wallfacer.Numerics.Kernels;
 /// tiles): Q5_0 through <see cref="MatVecQ8Rows{TFormat, TActivation}"/>, Q4_K and Q6_K through
 /// <see cref="MatVecKRows{TFormat}"/> — the types of the Q4_K_M mix. Without AVX-512 (AVX2): Q4_0 through
 /// <see cref="MatVecQ4_0Pairs256"/>, Q5_0 and Q8_0 through <see cref="MatVecRows256{TFormat, TActivation}"/>, Q4_K and
-/// Q6_K through <see cref="MatVecKRows256{TFormat}"/>, for every token count (a prompt runs the kernel once per token
-/// over each chunk of rows, which stays in cache).
+/// Q6_K through <see cref="MatVecKRows256{TFormat}"/>, for every token count (several tokens take the kernels'
+/// multi-token forms, which unpack each weight block once for up to eight tokens).
 /// Each is bit-identical to <see cref="VecDot.Dot"/>, so a sequence's logits stay independent of batching. Owns the
-/// activation-scale scratch (allocated once, reused).
+/// activation-scale scratch and the aligned activation copies (allocated once, reused).
 /// </summary>
 internal sealed unsafe class MatVecDispatch
 {
@@ -85,7 +85,7 @@ internal sealed unsafe class MatVecDispatch
     {
         if (Use256 && tokens > 1 && w.Type != GgmlType.Q4_0)
         {
-            RunTokens256(w, start, end, act, activationRowBytes, tokens, y);
+            RunTokens256(w, start, end, tokens, y);
             return;
         }
         for (int t = 0; t < tokens; t++)
@@ -94,10 +94,11 @@ internal sealed unsafe class MatVecDispatch
 
     /// <summary>
     /// Several tokens with AVX2: each weight block (K-quants: super-block) is unpacked, and each chunk of weight scales
-    /// widened, once for up to four tokens. (Row-major Q4_0 keeps the one-token kernel per token: without AVX-512 models
-    /// regroup Q4_0, and the interleaved kernel serves its batches.)
+    /// widened, once for up to eight tokens, which are read from the aligned activation copy <see cref="Prepare"/> made.
+    /// (Row-major Q4_0 keeps the one-token kernel per token: without AVX-512 models regroup Q4_0, and the interleaved
+    /// kernel serves its batches.)
     /// </summary>
-    private void RunTokens256(in WeightMatrix w, int start, int end, byte* act, int activationRowBytes, int tokens, float* y)
+    private void RunTokens256(in WeightMatrix w, int start, int end, int tokens, float* y)
     {
         int blocks = w.Columns / 32, stride = blocks + 16;
         fixed (float* dx = _activationScales)

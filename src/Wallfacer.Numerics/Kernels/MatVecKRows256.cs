@@ -37,7 +37,7 @@ internal static unsafe class MatVecKRows256<TFormat> where TFormat : struct, IKR
 
     /// <summary>
     /// y[t·<paramref name="yStride"/> + r] = dot(W[r], x[t]) for rows [start, end) and <paramref name="tokens"/> activation
-    /// rows <paramref name="actRowBytes"/> apart (a prompt, a decode step of several sequences). One token takes
+    /// rows (a prompt, a decode step of several sequences). One token takes
     /// <see cref="Run"/>; more go by up to <see cref="TileTokens"/>, each super-block of a row unpacked once
     /// (<see cref="IKRowFormat256.Decode"/>) for all of them and its runs met by two tokens at a time. Each (row, token)
     /// sees <see cref="Row"/>'s operations (the same integer lanes, scale products and multiply-adds): bit-identical.
