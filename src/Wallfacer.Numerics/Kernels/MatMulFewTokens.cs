@@ -326,17 +326,3 @@ internal static unsafe class MatMulFewTokens<TFormat, TWeights>
         _ => throw new NotSupportedException($"{TFormat.Type} has no few-token kernel."),
     };
 }
-
-/// <summary>A token count known when the JIT compiles a kernel body (1–4).</summary>
-internal interface ITokenCount
-{
-    static abstract int Value { get; }
-}
-
-internal readonly struct OneToken : ITokenCount { public static int Value => 1; }
-
-internal readonly struct TwoTokens : ITokenCount { public static int Value => 2; }
-
-internal readonly struct ThreeTokens : ITokenCount { public static int Value => 3; }
-
-internal readonly struct FourTokens : ITokenCount { public static int Value => 4; }

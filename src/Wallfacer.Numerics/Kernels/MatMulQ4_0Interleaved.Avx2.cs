@@ -60,10 +60,10 @@ internal static unsafe partial class MatMulQ4_0Interleaved
                     tile.Y = y + (long)t * yStride + firstRow;
                     switch (Math.Min(MaxHalfTileTokens, tokens - t))
                     {
-                        case 1: HalfTile<T1>(tile, scales); break;
-                        case 2: HalfTile<T2>(tile, scales); break;
-                        case 3: HalfTile<T3>(tile, scales); break;
-                        default: HalfTile<T4>(tile, scales); break;
+                        case 1: HalfTile<OneToken>(tile, scales); break;
+                        case 2: HalfTile<TwoTokens>(tile, scales); break;
+                        case 3: HalfTile<ThreeTokens>(tile, scales); break;
+                        default: HalfTile<FourTokens>(tile, scales); break;
                     }
                 }
             }
@@ -72,9 +72,9 @@ internal static unsafe partial class MatMulQ4_0Interleaved
 
     /// <summary>Eight rows (one half of a group) × <typeparamref name="TTokens"/> tokens over all blocks.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void HalfTile<TTokens>(in TileArgs t, ushort* scales) where TTokens : struct, ITokens
+    private static void HalfTile<TTokens>(in TileArgs t, ushort* scales) where TTokens : struct, ITokenCount
     {
-        int n = TTokens.Count, blocks = t.Blocks;
+        int n = TTokens.Value, blocks = t.Blocks;
         long stride = t.ActRowBytes;
         byte* quants = t.Quants, a = t.Act;
         float* dx = t.Dx;

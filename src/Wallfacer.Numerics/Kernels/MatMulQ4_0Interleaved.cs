@@ -76,14 +76,14 @@ internal static unsafe partial class MatMulQ4_0Interleaved
                 tile.Y = y + (long)t * yStride + g * Q4_0Interleaved.GroupRows;
                 switch (Math.Min(MaxTileTokens, tokens - t))
                 {
-                    case 1: Tile<T1>(tile); break;
-                    case 2: Tile<T2>(tile); break;
-                    case 3: Tile<T3>(tile); break;
-                    case 4: Tile<T4>(tile); break;
-                    case 5: Tile<T5>(tile); break;
-                    case 6: Tile<T6>(tile); break;
-                    case 7: Tile<T7>(tile); break;
-                    default: Tile<T8>(tile); break;
+                    case 1: Tile<OneToken>(tile); break;
+                    case 2: Tile<TwoTokens>(tile); break;
+                    case 3: Tile<ThreeTokens>(tile); break;
+                    case 4: Tile<FourTokens>(tile); break;
+                    case 5: Tile<FiveTokens>(tile); break;
+                    case 6: Tile<SixTokens>(tile); break;
+                    case 7: Tile<SevenTokens>(tile); break;
+                    default: Tile<EightTokens>(tile); break;
                 }
             }
         }
@@ -102,15 +102,6 @@ internal static unsafe partial class MatMulQ4_0Interleaved
         public int RowCount;       // real rows in the group (the last may be short)
     }
 
-    private interface ITokens { static abstract int Count { get; } }
-    private struct T1 : ITokens { public static int Count => 1; }
-    private struct T2 : ITokens { public static int Count => 2; }
-    private struct T3 : ITokens { public static int Count => 3; }
-    private struct T4 : ITokens { public static int Count => 4; }
-    private struct T5 : ITokens { public static int Count => 5; }
-    private struct T6 : ITokens { public static int Count => 6; }
-    private struct T7 : ITokens { public static int Count => 7; }
-    private struct T8 : ITokens { public static int Count => 8; }
 
     /// <summary>
     /// Sixteen rows × <typeparamref name="TTokens"/> tokens over all blocks. The code for absent tokens is removed by the
@@ -118,9 +109,9 @@ internal static unsafe partial class MatMulQ4_0Interleaved
     /// registers.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile<TTokens>(in TileArgs t) where TTokens : struct, ITokens
+    private static void Tile<TTokens>(in TileArgs t) where TTokens : struct, ITokenCount
     {
-        int n = TTokens.Count, blocks = t.Blocks;
+        int n = TTokens.Value, blocks = t.Blocks;
         long stride = t.ActRowBytes;
         byte* quants = t.Quants, a = t.Act;
         ushort* scales = (ushort*)(quants + (long)blocks * Q4_0Interleaved.BlockQuantBytes);

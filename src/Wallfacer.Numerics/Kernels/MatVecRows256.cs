@@ -64,28 +64,19 @@ internal static unsafe class MatVecRows256<TFormat, TActivation>
                 byte* row = w + (long)r * rowBytes;
                 switch (n)
                 {
-                    case 1: RowTokens<T1>(row, blocks, x, valueRowBytes, xs, dxStride, yt + r, yStride); break;
-                    case 2: RowTokens<T2>(row, blocks, x, valueRowBytes, xs, dxStride, yt + r, yStride); break;
-                    case 3: RowTokens<T3>(row, blocks, x, valueRowBytes, xs, dxStride, yt + r, yStride); break;
-                    case 4: RowTokens<T4>(row, blocks, x, valueRowBytes, xs, dxStride, yt + r, yStride); break;
-                    case 5: RowTokens<T5>(row, blocks, x, valueRowBytes, xs, dxStride, yt + r, yStride); break;
-                    case 6: RowTokens<T6>(row, blocks, x, valueRowBytes, xs, dxStride, yt + r, yStride); break;
-                    case 7: RowTokens<T7>(row, blocks, x, valueRowBytes, xs, dxStride, yt + r, yStride); break;
-                    default: RowTokens<T8>(row, blocks, x, valueRowBytes, xs, dxStride, yt + r, yStride); break;
+                    case 1: RowTokens<OneToken>(row, blocks, x, valueRowBytes, xs, dxStride, yt + r, yStride); break;
+                    case 2: RowTokens<TwoTokens>(row, blocks, x, valueRowBytes, xs, dxStride, yt + r, yStride); break;
+                    case 3: RowTokens<ThreeTokens>(row, blocks, x, valueRowBytes, xs, dxStride, yt + r, yStride); break;
+                    case 4: RowTokens<FourTokens>(row, blocks, x, valueRowBytes, xs, dxStride, yt + r, yStride); break;
+                    case 5: RowTokens<FiveTokens>(row, blocks, x, valueRowBytes, xs, dxStride, yt + r, yStride); break;
+                    case 6: RowTokens<SixTokens>(row, blocks, x, valueRowBytes, xs, dxStride, yt + r, yStride); break;
+                    case 7: RowTokens<SevenTokens>(row, blocks, x, valueRowBytes, xs, dxStride, yt + r, yStride); break;
+                    default: RowTokens<EightTokens>(row, blocks, x, valueRowBytes, xs, dxStride, yt + r, yStride); break;
                 }
             }
         }
     }
 
-    private interface ITokens { static abstract int Count { get; } }
-    private struct T1 : ITokens { public static int Count => 1; }
-    private struct T2 : ITokens { public static int Count => 2; }
-    private struct T3 : ITokens { public static int Count => 3; }
-    private struct T4 : ITokens { public static int Count => 4; }
-    private struct T5 : ITokens { public static int Count => 5; }
-    private struct T6 : ITokens { public static int Count => 6; }
-    private struct T7 : ITokens { public static int Count => 7; }
-    private struct T8 : ITokens { public static int Count => 8; }
 
     /// <summary>
     /// One row × <typeparamref name="TTokens"/> tokens; the code for absent tokens is removed by the JIT. Strides are
@@ -94,9 +85,9 @@ internal static unsafe class MatVecRows256<TFormat, TActivation>
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RowTokens<TTokens>(byte* row, int blocks, byte* values, nint valueRowBytes, float* dx, nint dxStride, float* y, nint yStride)
-        where TTokens : struct, ITokens
+        where TTokens : struct, ITokenCount
     {
-        int n = TTokens.Count;
+        int n = TTokens.Value;
         float* sc = stackalloc float[TileTokens * Chunk]; // per token, the chunk's scale products
         nint v3 = 3 * valueRowBytes;
         byte* values4 = values + 4 * valueRowBytes; // tokens 4–7 address from here with the same offsets
