@@ -101,7 +101,7 @@ public class TiledAttentionTests
             }
             max = newMax;
             double tileSum = 0;
-            int width = GgmlBuild.Avx2Order ? 8 : 16; // the vector width of the llama.cpp build that runs here
+            int width = GgmlBuild.F32VectorWidth; // the vector width of the llama.cpp build that runs here
             float[] lanes = new float[width];
             for (int startLane = 0; startLane < tileSize; startLane += width)
             {

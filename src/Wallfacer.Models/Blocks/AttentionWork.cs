@@ -27,11 +27,6 @@ internal sealed class AttentionWork : IParallelWork
     /// <summary>Queries per batch from which llama.cpp switches to the tiled path (GGML_FA_TILE_Q).</summary>
     internal const int TiledQueryThreshold = 64;
 
-    /// <summary>
-    /// llama.cpp takes the tiled path only when the value head size is a multiple of its build's float vector width
-    /// (<c>DV % GGML_F32_EPR</c>): 16 with AVX-512, 8 with AVX2 (<see cref="GgmlBuild.Avx2Order"/>).
-    /// </summary>
-    private static int LlamaCppVectorWidth => GgmlBuild.Avx2Order ? 8 : 16;
 
     /// <summary>Keys per softmax tile in the tiled path (GGML_FA_TILE_KV).</summary>
     internal const int KeyTile = 64;
@@ -65,7 +60,8 @@ internal sealed class AttentionWork : IParallelWork
         _q = q;
         _output = output;
         _startPosition = startPosition;
-        _tiled = tokens >= TiledQueryThreshold && _c.ValueHeadDim % LlamaCppVectorWidth == 0;
+        // llama.cpp tiles only value heads that are a multiple of its build's float vector width (DV % GGML_F32_EPR).
+        _tiled = tokens >= TiledQueryThreshold && _c.ValueHeadDim % GgmlBuild.F32VectorWidth == 0;
         if (_tiled)
         {
             pool.Run(this, _tiledAttention.Begin(cache, layer, q, output, tokens, startPosition));

@@ -11,8 +11,6 @@ namespace Wallfacer.Models.Blocks;
 /// </summary>
 internal static class TiledSoftmax
 {
-    private static int Lanes => GgmlBuild.Avx2Order ? 8 : 16;
-
     /// <summary>Replaces scores[0…count) by their exponentials; returns their sum.</summary>
     public static double ExponentiateTile(float[] scores, int count, float max)
     {
@@ -61,7 +59,7 @@ internal static class TiledSoftmax
     /// <summary>The scalar definition.</summary>
     internal static double ExponentiateScalar(float[] scores, int count, float max)
     {
-        int width = Lanes;
+        int width = GgmlBuild.F32VectorWidth;
         Span<float> lanes = stackalloc float[width];
         double sum = 0;
         for (int start = 0; start < scores.Length; start += width)

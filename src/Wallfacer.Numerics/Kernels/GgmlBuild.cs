@@ -19,6 +19,12 @@ public static class GgmlBuild
     /// </summary>
     public static bool Avx2Order { get; } = DetectAvx2Order();
 
+    /// <summary>
+    /// Floats per vector in that build (ggml's <c>GGML_F32_EPR</c>): 8 with AVX2, 16 with AVX-512. It decides where
+    /// vectorized loops end and scalar tails begin (SwiGLU), how softmax sums group, and which heads take tiled attention.
+    /// </summary>
+    public static int F32VectorWidth => Avx2Order ? 8 : 16;
+
     private static bool DetectAvx2Order()
     {
         if (!X86Base.IsSupported)

@@ -205,19 +205,30 @@ public static class GgmlDot
         double sum = 0;
         if (np > 0)
         {
-            Span<float> acc = stackalloc float[Step]; // accumulator j is acc[16j .. 16j+15]
-            acc.Clear();
-            for (int i = 0; i < np; i += Step)
-                for (int k = 0; k < Step; k++)
-                    acc[k] = MathF.FusedMultiplyAdd(x[i + k], y[i + k], acc[k]);
             Span<float> lanes = stackalloc float[Lanes];
-            for (int l = 0; l < Lanes; l++)
-                lanes[l] = (acc[l] + acc[32 + l]) + (acc[16 + l] + acc[48 + l]); // x[0] += x[2]; x[1] += x[3]; x[0] += x[1]
+            FoldedAccumulators(x[..np], y[..np], lanes);
             sum = ReduceAdd16(lanes);
         }
         for (int i = np; i < n; i++)
             sum += (double)(x[i] * y[i]);
         return (float)sum;
+    }
+
+    /// <summary>
+    /// The lane-by-lane definition shared by ggml's vec_dot forms: four accumulators of <c>folded.Length</c> lanes take
+    /// consecutive vectors of each 4·lanes-element step by FMA, then fold as (a0+a2)+(a1+a3) (<c>x[0] += x[2]; x[1] +=
+    /// x[3]; x[0] += x[1]</c>) into <paramref name="folded"/>. The length must be a multiple of 4·lanes.
+    /// </summary>
+    internal static void FoldedAccumulators(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> folded)
+    {
+        int lanes = folded.Length, step = 4 * lanes;
+        Span<float> acc = stackalloc float[step]; // accumulator j is acc[j·lanes …]
+        acc.Clear();
+        for (int i = 0; i < x.Length; i += step)
+            for (int k = 0; k < step; k++)
+                acc[k] = MathF.FusedMultiplyAdd(x[i + k], y[i + k], acc[k]);
+        for (int l = 0; l < lanes; l++)
+            folded[l] = (acc[l] + acc[2 * lanes + l]) + (acc[lanes + l] + acc[3 * lanes + l]);
     }
 
     /// <summary>The half-bits overload's definition: widen, then <see cref="HalfOrderReference(ReadOnlySpan{float}, ReadOnlySpan{float})"/>.</summary>

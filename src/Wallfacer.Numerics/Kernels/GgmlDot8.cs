@@ -71,14 +71,8 @@ public static class GgmlDot8
     public static float VecDotBf16(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
     {
         int n = x.Length, np = n & ~(Step - 1);
-        Span<float> c = stackalloc float[Step]; // accumulator j is c[8j .. 8j+7]
-        c.Clear();
-        for (int i = 0; i < np; i += Step)
-            for (int k = 0; k < Step; k++)
-                c[k] = MathF.FusedMultiplyAdd(x[i + k], y[i + k], c[k]);
         Span<float> folded = stackalloc float[Lanes];
-        for (int l = 0; l < Lanes; l++)
-            folded[l] = (c[l] + c[16 + l]) + (c[8 + l] + c[24 + l]);
+        GgmlDot.FoldedAccumulators(x[..np], y[..np], folded);
         double sum = np > 0 ? Hsum(folded) : 0;
         for (int i = np; i < n; i++)
             sum += (double)(x[i] * y[i]);
@@ -159,14 +153,8 @@ public static class GgmlDot8
     /// <summary>The definition of the vector part, lane by lane.</summary>
     internal static float VectorPartReference(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
     {
-        Span<float> acc = stackalloc float[Step]; // accumulator j is acc[8j .. 8j+7]
-        acc.Clear();
-        for (int i = 0; i < x.Length; i += Step)
-            for (int k = 0; k < Step; k++)
-                acc[k] = MathF.FusedMultiplyAdd(x[i + k], y[i + k], acc[k]);
         Span<float> folded = stackalloc float[Lanes];
-        for (int l = 0; l < Lanes; l++)
-            folded[l] = (acc[l] + acc[16 + l]) + (acc[8 + l] + acc[24 + l]); // x[0] += x[2]; x[1] += x[3]; x[0] += x[1]
+        GgmlDot.FoldedAccumulators(x, y, folded);
         return ReduceMacro(folded);
     }
 

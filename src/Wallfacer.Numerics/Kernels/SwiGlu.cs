@@ -12,19 +12,17 @@ namespace Wallfacer.Numerics.Kernels;
 /// </summary>
 public static class SwiGlu
 {
-    private static int LlamaCppVectorWidth => GgmlBuild.Avx2Order ? 8 : 16;
-
     /// <summary>Overwrites <paramref name="gate"/> with <c>silu(gate) * up</c>.</summary>
     public static void Apply(Span<float> gate, ReadOnlySpan<float> up)
     {
         if (gate.Length != up.Length)
             throw new ArgumentException("gate and up must have the same length.");
-        int vectorPart = gate.Length - gate.Length % LlamaCppVectorWidth, i = 0;
+        int vectorPart = gate.Length - gate.Length % GgmlBuild.F32VectorWidth, i = 0;
         if (GgmlExp.VectorIsSupported)
         {
             ref float g = ref MemoryMarshal.GetReference(gate);
             ref float u = ref MemoryMarshal.GetReference(up);
-            for (; i < vectorPart; i += LlamaCppVectorWidth)
+            for (; i < vectorPart; i += GgmlBuild.F32VectorWidth)
                 (GgmlExp.Silu(Vector512.LoadUnsafe(ref g, (nuint)i)) * Vector512.LoadUnsafe(ref u, (nuint)i)).StoreUnsafe(ref g, (nuint)i);
         }
         else if (GgmlExp.Vector256IsSupported)
@@ -47,7 +45,7 @@ public static class SwiGlu
     /// <summary>The scalar definition of <see cref="Apply"/> (lane by lane, the same operations).</summary>
     internal static void ApplyReference(Span<float> gate, ReadOnlySpan<float> up)
     {
-        int vectorPart = gate.Length - gate.Length % LlamaCppVectorWidth;
+        int vectorPart = gate.Length - gate.Length % GgmlBuild.F32VectorWidth;
         for (int i = 0; i < vectorPart; i++)
             gate[i] = GgmlExp.Silu(gate[i]) * up[i];
         for (int i = vectorPart; i < gate.Length; i++)
