@@ -1,3 +1,4 @@
+using Wallfacer.TestSupport;
 using Wallfacer.Inference.Sampling;
 using static Wallfacer.Inference.Tests.Sampling.SamplingTestData;
 
@@ -164,11 +165,12 @@ public class SamplerTests
         if (topK == 0 && topP < 1) Assert.InRange(sampler.Process(logits).Count, 257, 2000);
         for (int i = 0; i < 10; i++) sampler.Accept(sampler.Sample(logits)); // warm-up (JIT tiers)
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 1000; i++) sampler.Accept(sampler.Sample(logits));
-        long after = GC.GetAllocatedBytesForCurrentThread();
+        long allocated = QuietAllocationWindow.OnThisThread(() =>
+        {
+            for (int i = 0; i < 1000; i++) sampler.Accept(sampler.Sample(logits));
+        });
 
-        Assert.Equal(0, after - before);
+        Assert.Equal(0, allocated);
     }
 
     [Fact]
@@ -179,9 +181,10 @@ public class SamplerTests
         new LogitsSource(8).Fill(logits);
         for (int i = 0; i < 10; i++) sampler.Accept(sampler.Sample(logits));
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 1000; i++) sampler.Accept(sampler.Sample(logits));
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, QuietAllocationWindow.OnThisThread(() =>
+        {
+            for (int i = 0; i < 1000; i++) sampler.Accept(sampler.Sample(logits));
+        }));
     }
 
     [Fact]
@@ -193,9 +196,10 @@ public class SamplerTests
             float[] logits = new float[20_000];
             new LogitsSource(8).Fill(logits);
             for (int i = 0; i < 10; i++) sampler.Sample(logits, out _);
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 200; i++) sampler.Sample(logits, out _);
-            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            long allocated = QuietAllocationWindow.OnThisThread(() =>
+            {
+                for (int i = 0; i < 200; i++) sampler.Sample(logits, out _);
+            });
             Assert.True(allocated == 0, $"{allocated} bytes allocated with {options}");
         }
     }
