@@ -19,11 +19,18 @@ public class MatMulTests
             // 16, 17, 32 and 152 blocks cover the full and partial 16-block scale chunks of MatVecQ8Rows (one token)
             // and MatMulFewTokens (2–8 tokens); 9 tokens take the prompt tiles. With AVX2 every token count from 1 to 8 is
             // its own unrolled tile of the row kernels (MatVecRows256, pairs and a single in MatVecKRows256), 9 a tile of
-            // 8 and one token.
+            // 8 and one token. MatVecKRows256 meets runs four tokens at a time in tiles of 16 (12 from ten super-blocks
+            // on): 13, 15 and 17 tokens add the multi-tile and mixed quad/pair/single cases.
+            bool kQuant = type is GgmlType.Q4_K or GgmlType.Q6_K;
             foreach (int blocks in new[] { 1, 2, 3, 5, 16, 17, 28, 32, 152 })
                 foreach (int rows in new[] { 1, 3, 4, 9, 37 })
-                    foreach (int tokens in new[] { 1, 2, 3, 4, 5, 6, 7, 8, 9 })
-                        if (rows == 37 ? type is GgmlType.Q4_0 or GgmlType.Q8_0 && tokens == 1 && blocks is 5 or 17 or 32 // several row groups per chunk and a remainder
+                    foreach (int tokens in new[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 13, 15, 17 })
+                        if (tokens > 9)
+                        {
+                            if (kQuant && ((blocks <= 3 && rows == 9) || (blocks == 17 && rows == 3)))
+                                data.Add(type, blocks * unit, rows, tokens);
+                        }
+                        else if (rows == 37 ? type is GgmlType.Q4_0 or GgmlType.Q8_0 && tokens == 1 && blocks is 5 or 17 or 32 // several row groups per chunk and a remainder
                             : (type is GgmlType.Q4_0 or GgmlType.Q8_0 && (blocks is < 16 or 28 || tokens <= MatMul.MaxFewTokens)) || (blocks <= 3 && rows == 9))
                             data.Add(type, blocks * unit, rows, tokens);
         }
