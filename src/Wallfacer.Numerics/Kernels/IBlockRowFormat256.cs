@@ -61,7 +61,8 @@ internal readonly struct OffsetActivation256(Vector256<sbyte> values, Vector256<
 
 /// <summary>
 /// Q5_0: the nibbles plus bit i of the 32-bit high mask as 16 on element i, unsigned on the left of <c>vpmaddubsw</c>
-/// (pairs ≤ 2·31·128, no saturation); Σ(q − 16)·y with the 16·Σy part prepared once per activation block. The block's
+/// (pairs ≤ 2·31·128, no saturation); Σ(q − 16)·y with the 16·Σy part prepared once per activation block (one token;
+/// several take the signed form of <see cref="Decode"/>). The block's
 /// 16 packed bytes are loaded into both halves and the high half shifted right by four, so one mask leaves elements
 /// 0–15 low and 16–31 high. (Q4_0 has its own kernel, <see cref="MatVecQ4_0Pairs256"/>.)
 /// </summary>
@@ -73,23 +74,35 @@ internal readonly unsafe struct Q5_0Rows256 : IBlockRowFormat256<OffsetActivatio
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static OffsetActivation256 Activation(byte* block) => OffsetActivation256.Create(block + 2, 16);
 
+    /// <summary>The values alone: the multi-token path takes the signed levels and needs no offset sums.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static OffsetActivation256 ActivationValues(byte* values) => OffsetActivation256.Create(values, 16);
+    public static OffsetActivation256 ActivationValues(byte* values) => new(Vector256.Load((sbyte*)values), default);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<int> Sums(byte* block, in OffsetActivation256 x) => Sums(Decode(block), x);
+    public static Vector256<int> Sums(byte* block, in OffsetActivation256 x) =>
+        VecDotInt8.DotUnsigned(x.NegativeOffsetSums, Levels(block), x.Values);
 
-    /// <summary>The 5-bit levels (unsigned) in <see cref="BlockLevels256.First"/>.</summary>
+    /// <summary>
+    /// For several tokens: w = level − 16 as |w| (<see cref="BlockLevels256.First"/>) and w (the sign it lends y,
+    /// <see cref="BlockLevels256.Second"/>), Q8_0's form. Each lane Σ w·y over four elements is the offset form's
+    /// Σ level·y − 16·Σ y exactly, and a token then costs one multiply pair instead of two (the offset sums were a
+    /// second <c>vpmaddubsw</c>/<c>vpmaddwd</c> per block and token).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static BlockLevels256 Decode(byte* block)
     {
-        Vector256<byte> high = VecDotInt8.ExpandBits(*(uint*)(block + 2)) & Vector256.Create((byte)0x10);
-        return new BlockLevels256(Nibbles(block + 6) | high, default);
+        Vector256<sbyte> w = (Levels(block) - Vector256.Create((byte)16)).AsSByte();
+        return new BlockLevels256(Avx2.Abs(w), w.AsByte());
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> Sums(in BlockLevels256 levels, in OffsetActivation256 x) =>
-        VecDotInt8.DotUnsigned(x.NegativeOffsetSums, levels.First, x.Values);
+        VecDotInt8.DotUnsigned(default, levels.First, Avx2.Sign(x.Values, levels.Second.AsSByte()));
+
+    /// <summary>The 5-bit levels (unsigned): the nibbles with bit i of the 32-bit high mask as 16 on element i.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<byte> Levels(byte* block) =>
+        Nibbles(block + 6) | (VecDotInt8.ExpandBits(*(uint*)(block + 2)) & Vector256.Create((byte)0x10));
 
     /// <summary>16 packed bytes → 32 nibbles: low nibbles are elements 0–15, high nibbles 16–31.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
