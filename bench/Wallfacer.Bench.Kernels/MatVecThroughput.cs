@@ -54,7 +54,7 @@ internal static unsafe class MatVecThroughput
                     Measure(type, rows, columns, pool);
     }
 
-    private static (int Rows, int Columns)[] ParseShapes(string text) =>
+    internal static (int Rows, int Columns)[] ParseShapes(string text) =>
         text.Split(',').Select(shape => shape.Split('x') is [var rows, var columns]
             ? (int.Parse(rows, System.Globalization.CultureInfo.InvariantCulture), int.Parse(columns, System.Globalization.CultureInfo.InvariantCulture))
             : throw new ArgumentException($"Shape '{shape}' is not ROWSxCOLUMNS (e.g. 5760x2304).")).ToArray();

@@ -7,7 +7,7 @@ using Wallfacer.Numerics.Threading;
 namespace Wallfacer.Bench.Kernels;
 
 /// <summary>
-/// <c>dotnet run -c Release --project bench/Wallfacer.Bench.Kernels -- prompt [threads] [tokens] [types] [MiB]</c>: a prompt
+/// <c>dotnet run -c Release --project bench/Wallfacer.Bench.Kernels -- prompt [threads] [tokens] [types] [MiB] [ROWSxCOLUMNS,…]</c>: a prompt
 /// batch through <see cref="MatMul.Multiply"/> (the prompt kernels) on the Qwen2.5-0.5B projection shapes (K-quants, whose
 /// rows are whole 256-element super-blocks: Llama-3.2-1B's), reported as giga multiply-adds per second. A Stopwatch loop, best of several rounds (the machine is shared), so a before/after
 /// comparison takes seconds; run the old and the new build alternately. The checksum must not change between them.
@@ -22,12 +22,13 @@ internal static unsafe class PromptThroughput
         int tokens = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 128;
         var types = args.Length > 3 ? args[3].Split(',').Select(Enum.Parse<GgmlType>).ToArray() : [GgmlType.Q4_0, GgmlType.Q8_0];
         long workingSet = args.Length > 4 ? long.Parse(args[4], CultureInfo.InvariantCulture) << 20 : 0;
+        var shapes = args.Length > 5 ? MatVecThroughput.ParseShapes(args[5]) : null; // ROWSxCOLUMNS,… instead of the defaults
         using var pool = new WorkerPool(threads);
         Console.WriteLine($"prompt, {tokens} tokens, {threads} thread(s), working set ≥ {workingSet >> 20} MiB, best of 5 rounds");
         foreach (var type in types)
-            foreach (var (rows, columns) in GgmlTypeInfo.BlockSize(type) == 256
+            foreach (var (rows, columns) in shapes ?? (GgmlTypeInfo.BlockSize(type) == 256
                 ? new[] { (2048, 2048), (8192, 2048), (2048, 8192) }
-                : new[] { (896, 896), (4864, 896), (896, 4864) })
+                : new[] { (896, 896), (4864, 896), (896, 4864) }))
                 foreach (bool invariant in type == GgmlType.Q4_0 ? new[] { true, false } : [false])
                     Measure(type, rows, columns, tokens, workingSet, pool, invariant);
     }
