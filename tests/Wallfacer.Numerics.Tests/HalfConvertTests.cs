@@ -26,6 +26,16 @@ public sealed class HalfConvertTests
     }
 
     [Fact]
+    public void The_table_holds_the_scalar_widening_of_every_half()
+    {
+        // The one-token K-quant kernels take their block scales from this table: each entry, NaN payloads included,
+        // must be the scalar conversion's bits.
+        for (int h = 0; h <= ushort.MaxValue; h++)
+            Assert.Equal(BitConverter.SingleToUInt32Bits(HalfConvert.HalfToSingle((ushort)h)),
+                BitConverter.SingleToUInt32Bits(HalfTable.ToSingle((ushort)h)));
+    }
+
+    [Fact]
     public void The_vector_widenings_equal_the_scalar_one_for_every_half()
     {
         // The row kernels' short path: normal halves rebiased as integers, subnormal ones (K-quant scales of real models

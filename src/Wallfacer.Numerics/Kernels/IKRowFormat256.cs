@@ -233,7 +233,7 @@ internal readonly unsafe struct Q4KRows256 : IKRowFormat256
     {
         uint u0 = *(uint*)packed, u2 = *(uint*)(packed + 8);
         uint low = u0 & 0x3F3F3F3Fu;
-        uint high = (u2 & 0x0F0F0F0Fu) | (((u0 >> 6) & 0x03030303u) << 4);
+        uint high = (u2 & 0x0F0F0F0Fu) | ((u0 >> 2) & 0x30303030u); // the top two bits of each byte moved to bits 4–5
         return low | ((ulong)high << 32);
     }
 
@@ -243,7 +243,7 @@ internal readonly unsafe struct Q4KRows256 : IKRowFormat256
     {
         uint u1 = *(uint*)(packed + 4), u2 = *(uint*)(packed + 8);
         uint low = u1 & 0x3F3F3F3Fu;
-        uint high = ((u2 >> 4) & 0x0F0F0F0Fu) | (((u1 >> 6) & 0x03030303u) << 4);
+        uint high = ((u2 >> 4) & 0x0F0F0F0Fu) | ((u1 >> 2) & 0x30303030u);
         return low | ((ulong)high << 32);
     }
 

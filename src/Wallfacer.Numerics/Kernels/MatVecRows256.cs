@@ -176,13 +176,15 @@ internal static unsafe class MatVecRows256<TFormat, TActivation>
             (HalfConvert.HalfToSingle(ScaleHalves256.Load(p + row1, count, TFormat.BlockBytes)) * sx).Store(sc + 8);
             (HalfConvert.HalfToSingle(ScaleHalves256.Load(p + row2, count, TFormat.BlockBytes)) * sx).Store(sc + 16);
             (HalfConvert.HalfToSingle(ScaleHalves256.Load(p + row3, count, TFormat.BlockBytes)) * sx).Store(sc + 24);
-            for (int b = 0; b < count; b++, p += TFormat.BlockBytes, x += BlockQ8_0.BlockBytes)
+            // The scale products through a walking pointer: indexes b + 8 … made the JIT sign-extend and re-add per row.
+            float* s = sc, end = sc + count;
+            for (; s < end; s++, p += TFormat.BlockBytes, x += BlockQ8_0.BlockBytes)
             {
                 TActivation xa = TFormat.Activation(x);
-                a0 = Vector256.MultiplyAddEstimate(Avx.ConvertToVector256Single(TFormat.Sums(p, xa)), Vector256.Create(sc[b]), a0);
-                a1 = Vector256.MultiplyAddEstimate(Avx.ConvertToVector256Single(TFormat.Sums(p + row1, xa)), Vector256.Create(sc[b + 8]), a1);
-                a2 = Vector256.MultiplyAddEstimate(Avx.ConvertToVector256Single(TFormat.Sums(p + row2, xa)), Vector256.Create(sc[b + 16]), a2);
-                a3 = Vector256.MultiplyAddEstimate(Avx.ConvertToVector256Single(TFormat.Sums(p + row3, xa)), Vector256.Create(sc[b + 24]), a3);
+                a0 = Vector256.MultiplyAddEstimate(Avx.ConvertToVector256Single(TFormat.Sums(p, xa)), Vector256.Create(s[0]), a0);
+                a1 = Vector256.MultiplyAddEstimate(Avx.ConvertToVector256Single(TFormat.Sums(p + row1, xa)), Vector256.Create(s[8]), a1);
+                a2 = Vector256.MultiplyAddEstimate(Avx.ConvertToVector256Single(TFormat.Sums(p + row2, xa)), Vector256.Create(s[16]), a2);
+                a3 = Vector256.MultiplyAddEstimate(Avx.ConvertToVector256Single(TFormat.Sums(p + row3, xa)), Vector256.Create(s[24]), a3);
             }
         }
         y[0] = Vector256.Sum(a0);
