@@ -127,6 +127,7 @@ internal static unsafe class MatVecThroughput
             }
             row.CopyTo(weights, (long)r * rowBytes);
         }
+        var layout = ModelLayout.Apply(type, rows, columns, ref weights);
         float[] x = Enumerable.Range(0, columns).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
         float[] y = new float[rows];
         var matMul = new MatMul();
@@ -140,7 +141,7 @@ internal static unsafe class MatVecThroughput
                 while (watch.ElapsedMilliseconds < 700)
                 {
                     for (int c = 0; c < copies; c++)
-                        matMul.Multiply(new WeightMatrix(type, rows, columns, p + c * matrixBytes), x, y, 1, pool);
+                        matMul.Multiply(new WeightMatrix(type, rows, columns, p + c * matrixBytes, layout), x, y, 1, pool);
                     calls += copies;
                 }
                 double gbps = calls * (double)matrixBytes / watch.Elapsed.TotalSeconds / 1e9;
@@ -148,6 +149,6 @@ internal static unsafe class MatVecThroughput
                     best = Math.Max(best, gbps);
             }
         }
-        Console.WriteLine($"{type,-5} {rows,5}x{columns,-5} {matrixBytes / 1e6,6:F2} MB  {best,6:F1} GB/s  (checksum {y.Sum():G6})");
+        Console.WriteLine($"{type,-5} {rows,5}x{columns,-5} {matrixBytes / 1e6,6:F2} MB  {best,6:F1} GB/s  (checksum {y.Sum():G6}){(layout == WeightLayout.RowMajor ? "" : $"  {layout}")}");
     }
 }

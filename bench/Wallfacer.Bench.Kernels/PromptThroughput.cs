@@ -50,6 +50,7 @@ internal static unsafe class PromptThroughput
         }
         for (int c = 1; c < copies; c++)
             weights.AsSpan(0, (int)matrixBytes).CopyTo(weights.AsSpan((int)(c * matrixBytes)));
+        var layout = ModelLayout.Apply(type, rows, columns, ref weights);
         float[] x = Enumerable.Range(0, tokens * columns).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
         float[] y = new float[tokens * rows];
         var matMul = new MatMul { BatchInvariant = invariant };
@@ -62,7 +63,7 @@ internal static unsafe class PromptThroughput
                 var watch = Stopwatch.StartNew();
                 while (watch.ElapsedMilliseconds < 400)
                 {
-                    matMul.Multiply(new WeightMatrix(type, rows, columns, p + calls % copies * matrixBytes), x, y, tokens, pool);
+                    matMul.Multiply(new WeightMatrix(type, rows, columns, p + calls % copies * matrixBytes, layout), x, y, tokens, pool);
                     calls++;
                 }
                 double gmacs = calls * (double)rows * columns * tokens / watch.Elapsed.TotalSeconds / 1e9;

@@ -7,13 +7,13 @@ namespace Wallfacer.Models.Weights;
 /// <summary>
 /// All tensors of a Llama-family decoder, bound by name and checked against the config's shapes. Weight
 /// matrices stay in the memory-mapped file (design decision 2) — unless the caller asks for regrouped weights: then
-/// Q4_0 matrices (on machines with the interleaved kernel, <see cref="Q4_0Interleaved"/>) are regrouped once at load
-/// into native memory of the same size, read with file reads so their mapped pages never become resident (the model is
+/// Q4_0 matrices (on machines with the interleaved kernel, <see cref="Q4_0Interleaved"/>) are regrouped and Q5_0 ones
+/// (where the sliced kernels are the default, <see cref="Q5_0Sliced"/>) sliced once at load into native memory of the same size, read with file reads so their mapped pages never become resident (the model is
 /// resident once). Norms, biases and RoPE factors are small and are converted to float arrays once.
 /// </summary>
 public sealed unsafe class ModelWeights : IDisposable
 {
-    private readonly List<Q4_0Interleaved.Matrix> _interleaved = [];
+    private readonly List<IDisposable> _regrouped = []; // Q4_0Interleaved and Q5_0Sliced copies
 
     private readonly bool _regroup;
 
@@ -114,22 +114,32 @@ public sealed unsafe class ModelWeights : IDisposable
         if (!VecDot.Supports(t.Type))
             throw new NotSupportedException($"Tensor '{name}' has type {t.Type}, which Wallfacer cannot multiply.");
         var matrix = new WeightMatrix(t.Type, rows, columns, File.GetTensorPointer(t));
-        if (keepRows || t.Type != GgmlType.Q4_0 || !_regroup || !Q4_0Interleaved.IsSupported)
+        if (keepRows || !_regroup)
             return matrix;
         // Read with file reads, not through the mapping, so the file's pages do not become resident next to the copy.
         long rowBytes = matrix.RowBytes;
-        var copy = new Q4_0Interleaved.Matrix(rows, columns,
-            (first, count, destination) => File.ReadTensorData(t, first * rowBytes, destination));
-        _interleaved.Add(copy);
-        return copy.Weights;
+        RowReader read = (first, count, destination) => File.ReadTensorData(t, first * rowBytes, destination);
+        if (t.Type == GgmlType.Q4_0 && Q4_0Interleaved.IsSupported)
+        {
+            var copy = new Q4_0Interleaved.Matrix(rows, columns, read);
+            _regrouped.Add(copy);
+            return copy.Weights;
+        }
+        if (t.Type == GgmlType.Q5_0 && Q5_0Sliced.PreferredForOneSequence && Q5_0Sliced.Fits(columns))
+        {
+            var copy = new Q5_0Sliced.Matrix(rows, columns, read);
+            _regrouped.Add(copy);
+            return copy.Weights;
+        }
+        return matrix;
     }
 
     /// <summary>Frees the regrouped copies; the matrices that point into them must not be used afterwards.</summary>
     public void Dispose()
     {
-        foreach (var m in _interleaved)
+        foreach (var m in _regrouped)
             m.Dispose();
-        _interleaved.Clear();
+        _regrouped.Clear();
     }
 
     private float[] Vector(string name, int length) =>

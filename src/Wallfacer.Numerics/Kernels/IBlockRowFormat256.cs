@@ -106,7 +106,7 @@ internal readonly unsafe struct Q5_0Rows256 : IBlockRowFormat256<OffsetActivatio
 
     /// <summary>16 packed bytes → 32 nibbles: low nibbles are elements 0–15, high nibbles 16–31.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<byte> Nibbles(byte* packed)
+    internal static Vector256<byte> Nibbles(byte* packed)
     {
         Vector256<byte> both = Avx2.BroadcastVector128ToVector256(packed);
         Vector256<byte> shifted = Avx2.ShiftRightLogical(both.AsUInt16(), 4).AsByte();

@@ -9,7 +9,8 @@ namespace Wallfacer.Numerics.Kernels;
 /// tiles): Q5_0 through <see cref="MatVecQ8Rows{TFormat, TActivation}"/>, Q4_K and Q6_K through
 /// <see cref="MatVecKRows{TFormat}"/> — the types of the Q4_K_M mix. Without AVX-512 (AVX2): Q4_0 through
 /// <see cref="MatVecQ4_0Pairs256"/>, Q5_0 and Q8_0 through <see cref="MatVecRows256{TFormat, TActivation}"/>, Q4_K and
-/// Q6_K through <see cref="MatVecKRows256{TFormat}"/>, for every token count (several tokens take the kernels'
+/// Q6_K through <see cref="MatVecKRows256{TFormat}"/>, sliced Q5_0 (<see cref="Q5_0Sliced"/>) through
+/// <see cref="MatVecQ5_0Sliced256"/>, for every token count (several tokens take the kernels'
 /// multi-token forms, which unpack each weight block once for up to eight tokens).
 /// Each is bit-identical to <see cref="VecDot.Dot"/>, so a sequence's logits stay independent of batching. Owns the
 /// activation-scale scratch and the aligned activation copies (allocated once, reused).
@@ -83,6 +84,8 @@ internal sealed unsafe class MatVecDispatch
     /// </summary>
     public void Run(in WeightMatrix w, int start, int end, byte* act, int activationRowBytes, int tokens, float* y)
     {
+        if (w.Layout == WeightLayout.Q5_0Sliced && !Use256)
+            throw new NotSupportedException("Sliced Q5_0 weights run only where the 256-bit kernels do (AVX2 without AVX-512).");
         if (Use256 && tokens > 1 && w.Type != GgmlType.Q4_0)
         {
             RunTokens256(w, start, end, tokens, y);
@@ -105,6 +108,9 @@ internal sealed unsafe class MatVecDispatch
         {
             switch (w.Type)
             {
+                case GgmlType.Q5_0 when w.Layout == WeightLayout.Q5_0Sliced:
+                    MatVecQ5_0Sliced256.RunTokens(w.Data, w.RowBytes, start, end, blocks, _alignedStart, dx, stride, tokens, y, w.Rows);
+                    break;
                 case GgmlType.Q5_0:
                     MatVecRows256<Q5_0Rows256, OffsetActivation256>.RunTokens(w.Data, w.RowBytes, start, end, blocks, _alignedStart, dx, stride, tokens, y, w.Rows);
                     break;
@@ -158,6 +164,9 @@ internal sealed unsafe class MatVecDispatch
             {
                 case GgmlType.Q4_0:
                     MatVecQ4_0Pairs256.Run(w.Data, w.RowBytes, start, end, blocks, act, dx, y);
+                    break;
+                case GgmlType.Q5_0 when w.Layout == WeightLayout.Q5_0Sliced:
+                    MatVecQ5_0Sliced256.Run(w.Data, w.RowBytes, start, end, blocks, act, dx, y);
                     break;
                 case GgmlType.Q5_0:
                     MatVecRows256<Q5_0Rows256, OffsetActivation256>.Run(w.Data, w.RowBytes, start, end, blocks, act, dx, y);

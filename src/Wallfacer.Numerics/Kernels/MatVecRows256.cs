@@ -40,7 +40,7 @@ internal static unsafe class MatVecRows256<TFormat, TActivation>
     }
 
     /// <summary>Most tokens that share one unpacking of a weight block in <see cref="RunTokens"/>.</summary>
-    private const int TileTokens = 8;
+    private const int TileTokens = TokenTiles<Tile>.TileTokens;
 
     /// <summary>
     /// y[t·<paramref name="yStride"/> + r] = dot(W[r], x[t]) for rows [start, end) and <paramref name="tokens"/> activation
@@ -53,30 +53,16 @@ internal static unsafe class MatVecRows256<TFormat, TActivation>
     public static void RunTokens(byte* w, int rowBytes, int start, int end, int blocks, byte* values, float* dx, int dxStride,
         int tokens, float* y, int yStride)
     {
-        int valueRowBytes = AlignedActivations.Q8_0ValueRowBytes(blocks);
-        for (int t = 0; t < tokens; t += TileTokens)
-        {
-            int n = Math.Min(TileTokens, tokens - t);
-            byte* x = values + (long)t * valueRowBytes;
-            float* xs = dx + (long)t * dxStride, yt = y + (long)t * yStride;
-            for (int r = start; r < end; r++)
-            {
-                byte* row = w + (long)r * rowBytes;
-                switch (n)
-                {
-                    case 1: RowTokens<OneToken>(row, blocks, x, valueRowBytes, xs, dxStride, yt + r, yStride); break;
-                    case 2: RowTokens<TwoTokens>(row, blocks, x, valueRowBytes, xs, dxStride, yt + r, yStride); break;
-                    case 3: RowTokens<ThreeTokens>(row, blocks, x, valueRowBytes, xs, dxStride, yt + r, yStride); break;
-                    case 4: RowTokens<FourTokens>(row, blocks, x, valueRowBytes, xs, dxStride, yt + r, yStride); break;
-                    case 5: RowTokens<FiveTokens>(row, blocks, x, valueRowBytes, xs, dxStride, yt + r, yStride); break;
-                    case 6: RowTokens<SixTokens>(row, blocks, x, valueRowBytes, xs, dxStride, yt + r, yStride); break;
-                    case 7: RowTokens<SevenTokens>(row, blocks, x, valueRowBytes, xs, dxStride, yt + r, yStride); break;
-                    default: RowTokens<EightTokens>(row, blocks, x, valueRowBytes, xs, dxStride, yt + r, yStride); break;
-                }
-            }
-        }
+        TokenTiles<Tile>.Run(w, rowBytes, start, end, blocks, values, dx, dxStride, tokens, y, yStride);
     }
 
+    /// <summary>This kernel's tile, for <see cref="TokenTiles{TKernel}"/>.</summary>
+    private readonly struct Tile : IRowTokens
+    {
+        public static void RowTokens<TTokens>(byte* row, int blocks, byte* values, nint valueRowBytes, float* dx, nint dxStride, float* y, nint yStride)
+            where TTokens : struct, ITokenCount =>
+            MatVecRows256<TFormat, TActivation>.RowTokens<TTokens>(row, blocks, values, valueRowBytes, dx, dxStride, y, yStride);
+    }
 
     /// <summary>
     /// One row × <typeparamref name="TTokens"/> tokens; the code for absent tokens is removed by the JIT. Strides are

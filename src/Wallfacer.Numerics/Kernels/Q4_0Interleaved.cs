@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Runtime.InteropServices;
 using Wallfacer.Numerics.Quants;
 
 namespace Wallfacer.Numerics.Kernels;
@@ -84,85 +82,30 @@ public static unsafe class Q4_0Interleaved
         }
     }
 
-    /// <summary>Fills <paramref name="destination"/> with rows [<paramref name="firstRow"/>, <paramref name="firstRow"/> + <paramref name="count"/>) of a row-major matrix.</summary>
-    public delegate void RowReader(int firstRow, int count, Span<byte> destination);
-
     /// <summary>
     /// An interleaved copy of a Q4_0 matrix in 64-byte-aligned native memory, freed on dispose. The source is read once,
     /// in chunks of rows, on the machine's threads (this runs at model load, where it is part of the time to the first
     /// token).
     /// </summary>
-    public sealed class Matrix : IDisposable
+    public sealed class Matrix : RelaidCopy
     {
         private const int GroupsPerChunk = 64;
-        private byte* _data;
 
         /// <summary>Regroups a row-major matrix in memory.</summary>
-        public Matrix(in WeightMatrix source) : this(Checked(source).Rows, source.Columns, Copier(source))
+        public Matrix(in WeightMatrix source) : this(Checked(source, GgmlType.Q4_0, "interleaved").Rows, source.Columns, Copier(source))
         {
         }
 
         /// <summary>Regroups a row-major matrix of <paramref name="rows"/> × <paramref name="columns"/> read through <paramref name="read"/>.</summary>
         public Matrix(int rows, int columns, RowReader read)
+            : base(rows, RowBytesOf(columns), GroupsPerChunk * GroupRows, MatrixBytes(rows, columns), read,
+                (from, firstRow, count, to) => Repack(from, firstRow, rows, columns, to, firstRow / GroupRows, Groups(firstRow + count)))
         {
-            if (columns % 32 != 0)
-                throw new ArgumentException($"A Q4_0 row holds whole 32-element blocks; {columns} columns do not.", nameof(columns));
-            long bytes = MatrixBytes(rows, columns);
-            _data = (byte*)NativeMemory.AlignedAlloc((nuint)bytes, 64);
-            try
-            {
-                byte* to = _data;
-                int groups = Groups(rows);
-                long rowBytes = (long)columns / 32 * BlockBytes;
-                Parallel.For(0, (groups + GroupsPerChunk - 1) / GroupsPerChunk, chunk =>
-                {
-                    int firstGroup = chunk * GroupsPerChunk, endGroup = Math.Min(groups, firstGroup + GroupsPerChunk);
-                    int firstRow = firstGroup * GroupRows, count = Math.Min(rows, endGroup * GroupRows) - firstRow;
-                    byte[] buffer = ArrayPool<byte>.Shared.Rent(checked((int)(count * rowBytes)));
-                    try
-                    {
-                        read(firstRow, count, buffer.AsSpan(0, (int)(count * rowBytes)));
-                        fixed (byte* from = buffer)
-                            Repack(from, firstRow, rows, columns, to, firstGroup, endGroup);
-                    }
-                    finally
-                    {
-                        ArrayPool<byte>.Shared.Return(buffer);
-                    }
-                });
-            }
-            catch
-            {
-                Dispose();
-                throw;
-            }
-            Weights = new WeightMatrix(GgmlType.Q4_0, rows, columns, _data, WeightLayout.Q4_0Interleaved);
-            Bytes = bytes;
+            Weights = new WeightMatrix(GgmlType.Q4_0, rows, columns, Data, WeightLayout.Q4_0Interleaved);
         }
 
-        /// <summary>The interleaved matrix (valid until dispose).</summary>
-        public WeightMatrix Weights { get; }
-
-        /// <summary>Bytes of native memory held.</summary>
-        public long Bytes { get; }
-
-        public void Dispose()
-        {
-            if (_data == null)
-                return;
-            NativeMemory.AlignedFree(_data);
-            _data = null;
-        }
-
-        private static WeightMatrix Checked(in WeightMatrix source) =>
-            source.Type == GgmlType.Q4_0 && source.Layout == WeightLayout.RowMajor ? source
-                : throw new ArgumentException($"Only row-major Q4_0 matrices are interleaved, not {source.Type} ({source.Layout}).", nameof(source));
-
-        private static RowReader Copier(WeightMatrix source)
-        {
-            byte* data = source.Data;
-            long rowBytes = source.RowBytes;
-            return (first, count, destination) => new ReadOnlySpan<byte>(data + first * rowBytes, checked((int)(count * rowBytes))).CopyTo(destination);
-        }
+        private static long RowBytesOf(int columns) =>
+            columns % 32 == 0 ? (long)columns / 32 * BlockBytes
+                : throw new ArgumentException($"A Q4_0 row holds whole 32-element blocks; {columns} columns do not.", nameof(columns));
     }
 }

@@ -9,6 +9,8 @@ public enum WeightLayout
     RowMajor,
     /// <summary>Q4_0 regrouped sixteen rows side by side (<see cref="Q4_0Interleaved"/>).</summary>
     Q4_0Interleaved,
+    /// <summary>Q5_0 with each row's blocks in groups of four, fifth bits sliced (<see cref="Q5_0Sliced"/>); rows stay in place.</summary>
+    Q5_0Sliced,
 }
 
 /// <summary>

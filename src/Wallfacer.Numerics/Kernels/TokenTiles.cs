@@ -1,0 +1,51 @@
+namespace Wallfacer.Numerics.Kernels;
+
+/// <summary>A row kernel's tile of up to eight tokens, compiled once per token count (<see cref="ITokenCount"/>).</summary>
+internal unsafe interface IRowTokens
+{
+    /// <summary>One row × <typeparamref name="TTokens"/> tokens (values <paramref name="valueRowBytes"/> apart, block scales <paramref name="dxStride"/> apart).</summary>
+    static abstract void RowTokens<TTokens>(byte* row, int blocks, byte* values, nint valueRowBytes, float* dx, nint dxStride, float* y, nint yStride)
+        where TTokens : struct, ITokenCount;
+}
+
+/// <summary>
+/// Runs a 32-element-block row kernel's token tiles (<see cref="MatVecRows256{TFormat, TActivation}"/>,
+/// <see cref="MatVecQ5_0Sliced256"/>): tokens by up to <see cref="TileTokens"/>, each tile over every row.
+/// </summary>
+internal static unsafe class TokenTiles<TKernel> where TKernel : struct, IRowTokens
+{
+    /// <summary>Most tokens in one tile.</summary>
+    public const int TileTokens = 8;
+
+    /// <summary>
+    /// y[t·<paramref name="yStride"/> + r] for rows [start, end) and <paramref name="tokens"/> activation rows given as
+    /// values (laid out by <see cref="AlignedActivations.CopyQ8_0Values"/>) and block scales as floats (token t's at
+    /// <paramref name="dx"/> + t·<paramref name="dxStride"/>).
+    /// </summary>
+    public static void Run(byte* w, int rowBytes, int start, int end, int blocks, byte* values, float* dx, int dxStride,
+        int tokens, float* y, int yStride)
+    {
+        int valueRowBytes = AlignedActivations.Q8_0ValueRowBytes(blocks);
+        for (int t = 0; t < tokens; t += TileTokens)
+        {
+            int n = Math.Min(TileTokens, tokens - t);
+            byte* x = values + (long)t * valueRowBytes;
+            float* xs = dx + (long)t * dxStride, yt = y + (long)t * yStride;
+            for (int r = start; r < end; r++)
+            {
+                byte* row = w + (long)r * rowBytes;
+                switch (n)
+                {
+                    case 1: TKernel.RowTokens<OneToken>(row, blocks, x, valueRowBytes, xs, dxStride, yt + r, yStride); break;
+                    case 2: TKernel.RowTokens<TwoTokens>(row, blocks, x, valueRowBytes, xs, dxStride, yt + r, yStride); break;
+                    case 3: TKernel.RowTokens<ThreeTokens>(row, blocks, x, valueRowBytes, xs, dxStride, yt + r, yStride); break;
+                    case 4: TKernel.RowTokens<FourTokens>(row, blocks, x, valueRowBytes, xs, dxStride, yt + r, yStride); break;
+                    case 5: TKernel.RowTokens<FiveTokens>(row, blocks, x, valueRowBytes, xs, dxStride, yt + r, yStride); break;
+                    case 6: TKernel.RowTokens<SixTokens>(row, blocks, x, valueRowBytes, xs, dxStride, yt + r, yStride); break;
+                    case 7: TKernel.RowTokens<SevenTokens>(row, blocks, x, valueRowBytes, xs, dxStride, yt + r, yStride); break;
+                    default: TKernel.RowTokens<EightTokens>(row, blocks, x, valueRowBytes, xs, dxStride, yt + r, yStride); break;
+                }
+            }
+        }
+    }
+}
