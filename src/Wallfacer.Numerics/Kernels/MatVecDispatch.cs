@@ -84,8 +84,6 @@ internal sealed unsafe class MatVecDispatch
     /// </summary>
     public void Run(in WeightMatrix w, int start, int end, byte* act, int activationRowBytes, int tokens, float* y)
     {
-        if (w.Layout == WeightLayout.Q5_0Sliced && !Use256)
-            throw new NotSupportedException("Sliced Q5_0 weights run only where the 256-bit kernels do (AVX2 without AVX-512).");
         if (Use256 && tokens > 1 && w.Type != GgmlType.Q4_0)
         {
             RunTokens256(w, start, end, tokens, y);

@@ -80,6 +80,7 @@ internal static unsafe class MatVecKRows256<TFormat> where TFormat : struct, IKR
         Vector256<float>* acc = stackalloc Vector256<float>[TileTokens];
         for (int t = 0; t < tokens; t++)
             acc[t] = default;
+        float* table = HalfTable.Entries; // once: this method is fully optimized at once, so the JIT checks the class on each read
         for (int b = 0; b < blocks; b++)
         {
             byte* block = row + (long)b * TFormat.BlockBytes, x = act + (long)b * AlignedActivations.Q8KSlotBytes;
@@ -87,8 +88,8 @@ internal static unsafe class MatVecKRows256<TFormat> where TFormat : struct, IKR
             // d and −dmin once per super-block; each token multiplies them by its scale ((−dmin)·dy is −(dmin·dy)
             // exactly, so the products equal Row's).
             uint word = TFormat.ScaleWord(block);
-            Vector256<float> d = Vector256.Create(HalfTable.ToSingle((ushort)word));
-            Vector256<float> m = Vector256.Create(-HalfTable.ToSingle((ushort)(word >> 16)));
+            Vector256<float> d = Vector256.Create(table[(ushort)word]);
+            Vector256<float> m = Vector256.Create(-table[word >> 16]);
             int t = 0;
             for (; t + 4 <= tokens; t += 4)
                 TokenQuad(&decoded, x + (long)t * actRowBytes, actRowBytes, d, m, acc + t);

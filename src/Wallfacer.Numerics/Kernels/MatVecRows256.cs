@@ -10,10 +10,10 @@ namespace Wallfacer.Numerics.Kernels;
 /// <see cref="MatVecQ4_0Pairs256"/>) with AVX2, fused multiply-adds where FMA is present: the machines without AVX-512
 /// (AMD Zen 2/3, Intel before Ice Lake and the E-core parts). Decode streams every weight once, so the kernel keeps the
 /// per-byte work small: four rows advance together through the blocks (four independent accumulator chains; the
-/// activation block is loaded and prepared once for the four); the weight scales of eight blocks are loaded
-/// (<see cref="ScaleHalves256"/>) and widened in one vector step per row (.NET has no F16C intrinsic and the scalar
-/// conversion costs a dozen instructions), multiplied by the activation scales, stored, and broadcast per block; the
-/// rows two groups ahead are prefetched in software. A row's value is the same sequence of operations alone
+/// activation block is loaded and prepared once for the four); each block's weight scale comes from
+/// <see cref="HalfTable"/> (.NET has no F16C intrinsic), times the activation scale, broadcast; the rows two groups
+/// ahead are prefetched in software. <see cref="Row"/> and the token tiles widen the scales of eight blocks in one
+/// vector step instead (<see cref="ScaleHalves256"/>) — the same exact values. A row's value is the same sequence of operations alone
 /// (<see cref="Row"/>, which is <see cref="VecDot.Dot"/>'s 256-bit path for these types), in a group, or in a tile of
 /// tokens (<see cref="RunTokens"/>), so results are bit-identical to it.
 /// </summary>
