@@ -57,19 +57,36 @@ internal static unsafe class MatVecKRows256<TFormat> where TFormat : struct, IKR
         int actRowBytes = AlignedActivations.Q8KRowBytes(blocks);
         byte* act = aligned + AlignedActivations.Q8KOffset;
         int tile = TokensPerTile(blocks);
-        for (int t = 0; t < tokens; t += tile)
+        if (tokens == 1)
         {
-            int n = Math.Min(tile, tokens - t);
-            byte* x = act + (long)t * actRowBytes;
-            float* yt = y + (long)t * yStride;
-            if (n == 1)
-            {
-                Run(w, rowBytes, start, end, blocks, x, AlignedActivations.Q8KSlotBytes, yt);
-                continue;
-            }
-            for (int r = start; r < end; r++)
-                RowTokens(w + (long)r * rowBytes, blocks, x, actRowBytes, n, yt + r, yStride);
+            Run(w, rowBytes, start, end, blocks, act, AlignedActivations.Q8KSlotBytes, y);
+            return;
         }
+        int tokenBlock = CacheBlocking.TokenBlock(actRowBytes, tile), panelRows = CacheBlocking.PanelRows(rowBytes);
+        for (int block = 0; block < tokens; block += tokenBlock)
+        {
+            int blockEnd = Math.Min(tokens, block + tokenBlock);
+            for (int panel = start; panel < end; panel += panelRows)
+            {
+                int panelEnd = Math.Min(end, panel + panelRows);
+                for (int t = block; t < blockEnd; t += tile)
+                    TileRows(w, rowBytes, panel, panelEnd, blocks, act + (long)t * actRowBytes, actRowBytes,
+                        Math.Min(tile, blockEnd - t), y + (long)t * yStride, yStride);
+            }
+        }
+    }
+
+    /// <summary>Rows [start, end) × <paramref name="n"/> tokens from <paramref name="x"/> (one token: <see cref="Run"/>'s row groups).</summary>
+    private static void TileRows(byte* w, int rowBytes, int start, int end, int blocks, byte* x, int actRowBytes, int n,
+        float* yt, int yStride)
+    {
+        if (n == 1)
+        {
+            Run(w, rowBytes, start, end, blocks, x, AlignedActivations.Q8KSlotBytes, yt);
+            return;
+        }
+        for (int r = start; r < end; r++)
+            RowTokens(w + (long)r * rowBytes, blocks, x, actRowBytes, n, yt + r, yStride);
     }
 
     /// <summary>One row × <paramref name="tokens"/> (2 … <see cref="TileTokens"/>) tokens; the accumulators live on the stack.</summary>

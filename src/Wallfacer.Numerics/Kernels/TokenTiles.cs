@@ -10,7 +10,8 @@ internal unsafe interface IRowTokens
 
 /// <summary>
 /// Runs a 32-element-block row kernel's token tiles (<see cref="MatVecRows256{TFormat, TActivation}"/>,
-/// <see cref="MatVecQ5_0Sliced256"/>): tokens by up to <see cref="TileTokens"/>, each tile over every row.
+/// <see cref="MatVecQ5_0Sliced256"/>): tokens by up to <see cref="TileTokens"/>, each tile over a panel of rows, in
+/// <see cref="CacheBlocking"/>'s order.
 /// </summary>
 internal static unsafe class TokenTiles<TKernel> where TKernel : struct, IRowTokens
 {
@@ -26,25 +27,37 @@ internal static unsafe class TokenTiles<TKernel> where TKernel : struct, IRowTok
         int tokens, float* y, int yStride)
     {
         int valueRowBytes = AlignedActivations.Q8_0ValueRowBytes(blocks);
-        for (int t = 0; t < tokens; t += TileTokens)
+        int tokenBlock = CacheBlocking.TokenBlock(valueRowBytes, TileTokens), panelRows = CacheBlocking.PanelRows(rowBytes);
+        for (int block = 0; block < tokens; block += tokenBlock)
         {
-            int n = Math.Min(TileTokens, tokens - t);
-            byte* x = values + (long)t * valueRowBytes;
-            float* xs = dx + (long)t * dxStride, yt = y + (long)t * yStride;
-            for (int r = start; r < end; r++)
+            int blockEnd = Math.Min(tokens, block + tokenBlock);
+            for (int panel = start; panel < end; panel += panelRows)
             {
-                byte* row = w + (long)r * rowBytes;
-                switch (n)
-                {
-                    case 1: TKernel.RowTokens<OneToken>(row, blocks, x, valueRowBytes, xs, dxStride, yt + r, yStride); break;
-                    case 2: TKernel.RowTokens<TwoTokens>(row, blocks, x, valueRowBytes, xs, dxStride, yt + r, yStride); break;
-                    case 3: TKernel.RowTokens<ThreeTokens>(row, blocks, x, valueRowBytes, xs, dxStride, yt + r, yStride); break;
-                    case 4: TKernel.RowTokens<FourTokens>(row, blocks, x, valueRowBytes, xs, dxStride, yt + r, yStride); break;
-                    case 5: TKernel.RowTokens<FiveTokens>(row, blocks, x, valueRowBytes, xs, dxStride, yt + r, yStride); break;
-                    case 6: TKernel.RowTokens<SixTokens>(row, blocks, x, valueRowBytes, xs, dxStride, yt + r, yStride); break;
-                    case 7: TKernel.RowTokens<SevenTokens>(row, blocks, x, valueRowBytes, xs, dxStride, yt + r, yStride); break;
-                    default: TKernel.RowTokens<EightTokens>(row, blocks, x, valueRowBytes, xs, dxStride, yt + r, yStride); break;
-                }
+                int panelEnd = Math.Min(end, panel + panelRows);
+                for (int t = block; t < blockEnd; t += TileTokens)
+                    Tile(w, rowBytes, panel, panelEnd, blocks, values + (long)t * valueRowBytes, valueRowBytes,
+                        dx + (long)t * dxStride, dxStride, Math.Min(TileTokens, blockEnd - t), y + (long)t * yStride, yStride);
+            }
+        }
+    }
+
+    /// <summary>Rows [start, end) × <paramref name="n"/> (1 … <see cref="TileTokens"/>) tokens from <paramref name="x"/>.</summary>
+    private static void Tile(byte* w, int rowBytes, int start, int end, int blocks, byte* x, int valueRowBytes, float* xs,
+        int dxStride, int n, float* yt, int yStride)
+    {
+        for (int r = start; r < end; r++)
+        {
+            byte* row = w + (long)r * rowBytes;
+            switch (n)
+            {
+                case 1: TKernel.RowTokens<OneToken>(row, blocks, x, valueRowBytes, xs, dxStride, yt + r, yStride); break;
+                case 2: TKernel.RowTokens<TwoTokens>(row, blocks, x, valueRowBytes, xs, dxStride, yt + r, yStride); break;
+                case 3: TKernel.RowTokens<ThreeTokens>(row, blocks, x, valueRowBytes, xs, dxStride, yt + r, yStride); break;
+                case 4: TKernel.RowTokens<FourTokens>(row, blocks, x, valueRowBytes, xs, dxStride, yt + r, yStride); break;
+                case 5: TKernel.RowTokens<FiveTokens>(row, blocks, x, valueRowBytes, xs, dxStride, yt + r, yStride); break;
+                case 6: TKernel.RowTokens<SixTokens>(row, blocks, x, valueRowBytes, xs, dxStride, yt + r, yStride); break;
+                case 7: TKernel.RowTokens<SevenTokens>(row, blocks, x, valueRowBytes, xs, dxStride, yt + r, yStride); break;
+                default: TKernel.RowTokens<EightTokens>(row, blocks, x, valueRowBytes, xs, dxStride, yt + r, yStride); break;
             }
         }
     }
