@@ -3,19 +3,21 @@ using Wallfacer.Numerics.Memory;
 namespace Wallfacer.Numerics.Tests;
 
 /// <summary>
-/// <see cref="HugePageMemory"/>: every byte of a buffer is usable and keeps what was written, large buffers on Linux are
-/// mappings of their own aligned to 2 MiB (where the advice can take effect), small ones come from the native heap.
+/// <see cref="HugePageMemory"/>: every byte of a buffer of either kind is usable and keeps what was written; large
+/// huge-page buffers on Linux are mappings of their own aligned to 2 MiB (where the advice can take effect); small ones,
+/// and all by default, come from the native heap.
 /// </summary>
 public unsafe class HugePageMemoryTests
 {
     [Theory]
-    [InlineData(1)]
-    [InlineData(4096 + 3)]
-    [InlineData((2 << 20) - 1)]
-    [InlineData((2 << 20) * 2 + 12345)]
-    public void Every_byte_keeps_what_was_written(long bytes)
+    [InlineData(1, true)]
+    [InlineData(4096 + 3, true)]
+    [InlineData((2 << 20) - 1, true)]
+    [InlineData((2 << 20) * 2 + 12345, true)]
+    [InlineData((2 << 20) * 2 + 12345, false)]
+    public void Every_byte_keeps_what_was_written(long bytes, bool hugePages)
     {
-        var buffer = HugePageMemory.Allocate(bytes);
+        var buffer = HugePageMemory.Allocate(bytes, hugePages);
         try
         {
             Assert.Equal(0, (nint)buffer.Data % 64);
@@ -35,10 +37,10 @@ public unsafe class HugePageMemoryTests
     public void Large_buffers_on_Linux_are_their_own_mappings_aligned_to_a_huge_page()
     {
         long bytes = (2 << 20) * 3 + 100;
-        var buffer = HugePageMemory.Allocate(bytes);
+        var buffer = HugePageMemory.Allocate(bytes, hugePages: true);
         try
         {
-            if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable("WALLFACER_HUGE_PAGES") == "0")
+            if (!OperatingSystem.IsLinux())
             {
                 Assert.Equal((nuint)0, buffer.MappedLength);
                 return;
@@ -54,10 +56,13 @@ public unsafe class HugePageMemoryTests
     }
 
     [Fact]
-    public void Small_buffers_come_from_the_native_heap()
+    public void Small_buffers_and_by_default_all_come_from_the_native_heap()
     {
-        var buffer = HugePageMemory.Allocate(1000);
-        Assert.Equal((nuint)0, buffer.MappedLength);
-        HugePageMemory.Free(buffer);
+        var small = HugePageMemory.Allocate(1000, hugePages: true);
+        Assert.Equal((nuint)0, small.MappedLength);
+        HugePageMemory.Free(small);
+        var large = HugePageMemory.Allocate(3 << 20);
+        Assert.Equal(HugePageMemory.Enabled && OperatingSystem.IsLinux(), large.MappedLength > 0);
+        HugePageMemory.Free(large);
     }
 }

@@ -56,6 +56,9 @@ public class MatMulPromptTilesTests
         data.Add(GgmlType.Q4_K, 32 * 256, 31, 60);
         data.Add(GgmlType.Q4_K, 32 * 256, 31, 25);
         data.Add(GgmlType.Q6_K, 32 * 256, 20, 60);
+        // Activation rows a multiple of 1 KiB long, which the AVX2 kernels' aligned copies pad by a cache line.
+        data.Add(GgmlType.Q8_0, 64 * 32, 5, 19);
+        data.Add(GgmlType.Q5_0, 32 * 32, 6, 11);
         return data;
     }
 

@@ -15,8 +15,15 @@ internal static unsafe class AlignedActivations
     /// <summary>Bytes per Q8_K block slot: the block starts <see cref="Q8KOffset"/> bytes in, so its levels (at +4) are 32-byte aligned.</summary>
     public const int Q8KSlotBytes = 320, Q8KOffset = 28;
 
-    /// <summary>Bytes per activation row in the Q8_K layout.</summary>
-    public static int Q8KRowBytes(int superBlocks) => superBlocks * Q8KSlotBytes;
+    /// <summary>Bytes per activation row in the Q8_K layout (<see cref="Padded"/>).</summary>
+    public static int Q8KRowBytes(int superBlocks) => Padded(superBlocks * Q8KSlotBytes);
+
+    /// <summary>
+    /// A row stride that is not a multiple of 1 KiB. A tile reads the same block of 8–16 token rows together; rows a
+    /// multiple of 4 KiB apart put those lines in one set of the 8-way, 4 KiB-per-way L1 (at 8192 columns every token of
+    /// a tile, at 2048 half of them), so they evict each other. One more 64-byte line per row spreads them over the sets.
+    /// </summary>
+    private static int Padded(int rowBytes) => rowBytes % 1024 == 0 ? rowBytes + 64 : rowBytes;
 
     /// <summary>
     /// Copies <paramref name="tokens"/> Q8_K rows into slots of <see cref="Q8KSlotBytes"/>, <see cref="Q8KRowBytes"/>
@@ -32,8 +39,8 @@ internal static unsafe class AlignedActivations
         }
     }
 
-    /// <summary>Bytes per activation row in the values-only Q8_0 layout.</summary>
-    public static int Q8_0ValueRowBytes(int blocks) => blocks * 32;
+    /// <summary>Bytes per activation row in the values-only Q8_0 layout (<see cref="Padded"/>).</summary>
+    public static int Q8_0ValueRowBytes(int blocks) => Padded(blocks * 32);
 
     /// <summary>
     /// Copies the 32 int8 values of every Q8_0 block of <paramref name="tokens"/> rows without their fp16 scales (the
