@@ -1,5 +1,5 @@
 using System.Buffers;
-using Wallfacer.Numerics.Memory;
+using System.Runtime.InteropServices;
 
 namespace Wallfacer.Numerics.Kernels;
 
@@ -8,12 +8,12 @@ public delegate void RowReader(int firstRow, int count, Span<byte> destination);
 
 /// <summary>
 /// A weight matrix re-laid at load for a kernel (<see cref="Q4_0Interleaved.Matrix"/>, <see cref="Q5_0Sliced.Matrix"/>):
-/// native memory on huge pages where the system gives them (<see cref="HugePageMemory"/>), freed on dispose, filled by reading the row-major source once in chunks of rows on
+/// 64-byte-aligned native memory, freed on dispose, filled by reading the row-major source once in chunks of rows on
 /// the machine's threads (this runs at model load, where it is part of the time to the first token).
 /// </summary>
 public abstract unsafe class RelaidCopy : IDisposable
 {
-    private HugePageMemory.Buffer _memory;
+    private byte* _data;
 
     /// <summary>Allocates <paramref name="bytes"/> and fills them: <paramref name="relay"/>(source rows, first row, count, destination) per chunk.</summary>
     /// <param name="rows">Rows of the source.</param>
@@ -24,11 +24,11 @@ public abstract unsafe class RelaidCopy : IDisposable
     /// <param name="relay">Re-lays one chunk of source rows into the copy.</param>
     protected RelaidCopy(int rows, long rowBytes, int rowsPerChunk, long bytes, RowReader read, Relay relay)
     {
-        _memory = HugePageMemory.Allocate(bytes);
+        _data = (byte*)NativeMemory.AlignedAlloc((nuint)Math.Max(bytes, 1), 64);
         Bytes = bytes;
         try
         {
-            byte* to = _memory.Data;
+            byte* to = _data;
             Parallel.For(0, (rows + rowsPerChunk - 1) / rowsPerChunk, chunk =>
             {
                 int first = chunk * rowsPerChunk, count = Math.Min(rows - first, rowsPerChunk);
@@ -57,7 +57,7 @@ public abstract unsafe class RelaidCopy : IDisposable
     protected delegate void Relay(byte* source, int firstRow, int count, byte* destination);
 
     /// <summary>The copy's first byte (valid until dispose).</summary>
-    protected byte* Data => _memory.Data;
+    protected byte* Data => _data;
 
     /// <summary>The re-laid matrix (valid until dispose).</summary>
     public WeightMatrix Weights { get; protected init; }
@@ -67,10 +67,10 @@ public abstract unsafe class RelaidCopy : IDisposable
 
     public void Dispose()
     {
-        if (_memory.Data == null)
+        if (_data == null)
             return;
-        HugePageMemory.Free(_memory);
-        _memory = default;
+        NativeMemory.AlignedFree(_data);
+        _data = null;
         GC.SuppressFinalize(this);
     }
 
