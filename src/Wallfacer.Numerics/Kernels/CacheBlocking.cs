@@ -6,8 +6,8 @@ namespace Wallfacer.Numerics.Kernels;
 /// L2, and within a block, rows in panels whose weights stay in L2 while every tile of the block passes over them.
 /// </summary>
 /// <remarks>
-/// Why: a tile holds up to eight (or twelve) tokens, so a prompt of 128 tokens is 16 tiles. Run tile by tile over the
-/// whole chunk (a quarter of a thread's rows: megabytes), each tile pulled every weight from L3 or memory again; by
+/// Why: a tile holds 8 to 16 tokens, so a prompt of 128 tokens is 8 to 16 tiles. Run tile by tile over the whole
+/// chunk (a quarter of a thread's share of the rows: megabytes), each tile pulled every weight from L3 or memory again; by
 /// panels, a weight comes from memory once per token block. What each (row, token) computes does not change, only when
 /// (results stay bit-identical).
 /// </remarks>

@@ -57,11 +57,6 @@ internal static unsafe class MatVecKRows256<TFormat> where TFormat : struct, IKR
         int actRowBytes = AlignedActivations.Q8KRowBytes(blocks);
         byte* act = aligned + AlignedActivations.Q8KOffset;
         int tile = TokensPerTile(blocks);
-        if (tokens == 1)
-        {
-            Run(w, rowBytes, start, end, blocks, act, AlignedActivations.Q8KSlotBytes, y);
-            return;
-        }
         int tokenBlock = CacheBlocking.TokenBlock(actRowBytes, tile), panelRows = CacheBlocking.PanelRows(rowBytes);
         for (int block = 0; block < tokens; block += tokenBlock)
         {
