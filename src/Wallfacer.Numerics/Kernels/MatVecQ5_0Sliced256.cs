@@ -148,14 +148,27 @@ internal static unsafe class MatVecQ5_0Sliced256
     /// <summary>This kernel's tile, for <see cref="TokenTiles{TKernel}"/>.</summary>
     private readonly struct Tile : IRowTokens
     {
-        public static void RowTokens<TTokens>(byte* row, int blocks, byte* values, nint valueRowBytes, float* dx, nint dxStride, float* y, nint yStride)
+        public static void RowTokens<TTokens>(byte* row, float* dw, int blocks, byte* values, nint valueRowBytes, float* dx,
+            nint dxStride, float* y, nint yStride)
             where TTokens : struct, ITokenCount =>
-            MatVecQ5_0Sliced256.RowTokens<TTokens>(row, blocks, values, valueRowBytes, dx, dxStride, y, yStride);
+            MatVecQ5_0Sliced256.RowTokens<TTokens>(row, dw, blocks, values, valueRowBytes, dx, dxStride, y, yStride);
+
+        public static void WidenScales(byte* row, int blocks, float* into) => MatVecQ5_0Sliced256.WidenScales(row, blocks, into);
+    }
+
+    /// <summary>The row's block scales (four at the head of each group) as floats, from the fp16 table.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void WidenScales(byte* row, int blocks, float* into)
+    {
+        float* table = HalfTable.Entries;
+        for (int b = 0; b < blocks; b++)
+            into[b] = table[((ushort*)(row + (long)(b / Q5_0Sliced.GroupBlocks) * Q5_0Sliced.GroupBytes))[b % Q5_0Sliced.GroupBlocks]];
     }
 
     /// <summary>One row × <typeparamref name="TTokens"/> tokens; the code for absent tokens is removed by the JIT.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RowTokens<TTokens>(byte* row, int blocks, byte* values, nint valueRowBytes, float* dx, nint dxStride, float* y, nint yStride)
+    private static void RowTokens<TTokens>(byte* row, float* dw, int blocks, byte* values, nint valueRowBytes, float* dx,
+        nint dxStride, float* y, nint yStride)
         where TTokens : struct, ITokenCount
     {
         int n = TTokens.Value;
@@ -166,7 +179,6 @@ internal static unsafe class MatVecQ5_0Sliced256
         // One block per pass, as the row-major kernel goes (unrolling the group's four blocks made the JIT spill the
         // accumulators): a group's fifth bits and each pair's nibbles are loaded once and shifted along, block by block.
         float* sc = stackalloc float[TileTokens * Q5_0Sliced.GroupBlocks];
-        float* table = HalfTable.Entries; // once: this method is fully optimized at once, so the JIT checks the class on each read
         Vector256<ushort> bits = default, pair = default;
         byte* g = row - Q5_0Sliced.GroupBytes;
         for (int b = 0; b < blocks; b++, x += 32, x4 += 32)
@@ -176,16 +188,15 @@ internal static unsafe class MatVecQ5_0Sliced256
             {
                 g += Q5_0Sliced.GroupBytes;
                 float* d = dx + b;
-                ushort* halves = (ushort*)g;
-                var dw = Vector128.Create(table[halves[0]], table[halves[1]], table[halves[2]], table[halves[3]]);
-                (dw * Vector128.Load(d)).Store(sc);
-                if (n > 1) (dw * Vector128.Load(d + dxStride)).Store(sc + 4);
-                if (n > 2) (dw * Vector128.Load(d + 2 * dxStride)).Store(sc + 8);
-                if (n > 3) (dw * Vector128.Load(d + 3 * dxStride)).Store(sc + 12);
-                if (n > 4) (dw * Vector128.Load(d + 4 * dxStride)).Store(sc + 16);
-                if (n > 5) (dw * Vector128.Load(d + 5 * dxStride)).Store(sc + 20);
-                if (n > 6) (dw * Vector128.Load(d + 6 * dxStride)).Store(sc + 24);
-                if (n > 7) (dw * Vector128.Load(d + 7 * dxStride)).Store(sc + 28);
+                var sw = Vector128.Load(dw + b);
+                (sw * Vector128.Load(d)).Store(sc);
+                if (n > 1) (sw * Vector128.Load(d + dxStride)).Store(sc + 4);
+                if (n > 2) (sw * Vector128.Load(d + 2 * dxStride)).Store(sc + 8);
+                if (n > 3) (sw * Vector128.Load(d + 3 * dxStride)).Store(sc + 12);
+                if (n > 4) (sw * Vector128.Load(d + 4 * dxStride)).Store(sc + 16);
+                if (n > 5) (sw * Vector128.Load(d + 5 * dxStride)).Store(sc + 20);
+                if (n > 6) (sw * Vector128.Load(d + 6 * dxStride)).Store(sc + 24);
+                if (n > 7) (sw * Vector128.Load(d + 7 * dxStride)).Store(sc + 28);
                 bits = Bits(g).AsUInt16();
             }
             if ((j & 1) == 0)

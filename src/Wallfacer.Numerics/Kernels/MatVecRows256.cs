@@ -59,18 +59,32 @@ internal static unsafe class MatVecRows256<TFormat, TActivation>
     /// <summary>This kernel's tile, for <see cref="TokenTiles{TKernel}"/>.</summary>
     private readonly struct Tile : IRowTokens
     {
-        public static void RowTokens<TTokens>(byte* row, int blocks, byte* values, nint valueRowBytes, float* dx, nint dxStride, float* y, nint yStride)
+        public static void RowTokens<TTokens>(byte* row, float* dw, int blocks, byte* values, nint valueRowBytes, float* dx,
+            nint dxStride, float* y, nint yStride)
             where TTokens : struct, ITokenCount =>
-            MatVecRows256<TFormat, TActivation>.RowTokens<TTokens>(row, blocks, values, valueRowBytes, dx, dxStride, y, yStride);
+            MatVecRows256<TFormat, TActivation>.RowTokens<TTokens>(row, dw, blocks, values, valueRowBytes, dx, dxStride, y, yStride);
+
+        public static void WidenScales(byte* row, int blocks, float* into) => MatVecRows256<TFormat, TActivation>.WidenScales(row, blocks, into);
+    }
+
+    /// <summary>The row's block scales as floats, chunk by chunk as <see cref="Row"/> widens them (zeros past the last block).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void WidenScales(byte* row, int blocks, float* into)
+    {
+        for (int c = 0; c < blocks; c += Chunk)
+            HalfConvert.HalfToSingle(ScaleHalves256.Load(row + (long)c * TFormat.BlockBytes, Math.Min(Chunk, blocks - c), TFormat.BlockBytes))
+                .Store(into + c);
     }
 
     /// <summary>
-    /// One row × <typeparamref name="TTokens"/> tokens; the code for absent tokens is removed by the JIT. Strides are
+    /// One row × <typeparamref name="TTokens"/> tokens, its block scales widened in <paramref name="dw"/>; the code for
+    /// absent tokens is removed by the JIT. Strides are
     /// native integers and the block loop walks pointers: with int indexes the JIT sign-extended and re-added them for
     /// every block and token.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RowTokens<TTokens>(byte* row, int blocks, byte* values, nint valueRowBytes, float* dx, nint dxStride, float* y, nint yStride)
+    private static void RowTokens<TTokens>(byte* row, float* dw, int blocks, byte* values, nint valueRowBytes, float* dx,
+        nint dxStride, float* y, nint yStride)
         where TTokens : struct, ITokenCount
     {
         int n = TTokens.Value;
@@ -83,7 +97,7 @@ internal static unsafe class MatVecRows256<TFormat, TActivation>
             int count = Math.Min(Chunk, blocks - c);
             byte* p = row + (long)c * TFormat.BlockBytes, x = values + 32L * c, x4 = values4 + 32L * c, last = x + 32L * count;
             float* d = dx + c;
-            Vector256<float> sw = HalfConvert.HalfToSingle(ScaleHalves256.Load(p, count, TFormat.BlockBytes));
+            Vector256<float> sw = Vector256.Load(dw + c);
             (sw * Vector256.Load(d)).Store(sc);
             if (n > 1) (sw * Vector256.Load(d + dxStride)).Store(sc + Chunk);
             if (n > 2) (sw * Vector256.Load(d + 2 * dxStride)).Store(sc + 2 * Chunk);
