@@ -8,7 +8,7 @@ namespace Wallfacer.Numerics.Quants;
 /// Ported from ggml/src/ggml-quants.c (quantize_row_q8_K_ref, dequantize_row_q8_K); llama.cpp's x86
 /// CPU backend uses this same reference for activations.
 /// </summary>
-internal static class BlockQ8K
+internal static partial class BlockQ8K
 {
     public const int BlockSize = 256;
     public const int BlockBytes = 292;
@@ -33,6 +33,15 @@ internal static class BlockQ8K
     /// ggml leaves unwritten there.
     /// </summary>
     public static void Quantize(ReadOnlySpan<float> src, Span<byte> dst)
+    {
+        if (Use256)
+            Quantize256(src, dst);
+        else
+            QuantizeReference(src, dst);
+    }
+
+    /// <summary><see cref="Quantize"/>'s plain scalar form (ggml's quantize_row_q8_K_ref), the vector path's reference.</summary>
+    internal static void QuantizeReference(ReadOnlySpan<float> src, Span<byte> dst)
     {
         int blocks = src.Length / BlockSize;
         for (int ib = 0; ib < blocks; ib++)
