@@ -12,8 +12,9 @@ namespace Wallfacer.Numerics.Kernels;
 /// per-byte work small: four rows advance together through the blocks (four independent accumulator chains; the
 /// activation block is loaded and prepared once for the four); each block's weight scale comes from
 /// <see cref="HalfTable"/> (.NET has no F16C intrinsic), times the activation scale, broadcast; the rows two groups
-/// ahead are prefetched in software. <see cref="Row"/> and the token tiles widen the scales of eight blocks in one
-/// vector step instead (<see cref="ScaleHalves256"/>) — the same exact values. A row's value is the same sequence of operations alone
+/// ahead are prefetched in software. <see cref="Row"/> widens the scales of eight blocks in one vector step instead
+/// (<see cref="ScaleHalves256"/>), and the token tiles read them so widened once per panel of rows
+/// (<see cref="TokenTiles{TKernel}"/>) — the same exact values. A row's value is the same sequence of operations alone
 /// (<see cref="Row"/>, which is <see cref="VecDot.Dot"/>'s 256-bit path for these types), in a group, or in a tile of
 /// tokens (<see cref="RunTokens"/>), so results are bit-identical to it.
 /// </summary>
@@ -46,8 +47,8 @@ internal static unsafe class MatVecRows256<TFormat, TActivation>
     /// y[t·<paramref name="yStride"/> + r] = dot(W[r], x[t]) for rows [start, end) and <paramref name="tokens"/> activation
     /// rows given as their values (<paramref name="values"/>, laid out by <see cref="AlignedActivations.CopyQ8_0Values"/>) and block scales as
     /// floats (token t's at <paramref name="dx"/> + t·<paramref name="dxStride"/>). Tokens go by up to
-    /// <see cref="TileTokens"/> per row, each weight block unpacked and each chunk of weight scales widened once for all
-    /// of them (with one token at a time, the scales alone cost a third of the work). Each (row, token) sees
+    /// <see cref="TileTokens"/> per row, each weight block unpacked once for all of them and the weight scales widened once
+    /// per panel of rows for all the tiles (with one token at a time, the scales alone cost a third of the work). Each (row, token) sees
     /// <see cref="Row"/>'s operations: bit-identical.
     /// </summary>
     public static void RunTokens(byte* w, int rowBytes, int start, int end, int blocks, byte* values, float* dx, int dxStride,
