@@ -156,13 +156,14 @@ internal static unsafe class MatVecQ5_0Sliced256
         public static void WidenScales(byte* row, int blocks, float* into) => MatVecQ5_0Sliced256.WidenScales(row, blocks, into);
     }
 
-    /// <summary>The row's block scales (four at the head of each group) as floats, from the fp16 table.</summary>
+    /// <summary>The row's block scales (the four fp16 at the head of each group) as floats, from the fp16 table.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void WidenScales(byte* row, int blocks, float* into)
     {
         float* table = HalfTable.Entries;
-        for (int b = 0; b < blocks; b++)
-            into[b] = table[((ushort*)(row + (long)(b / Q5_0Sliced.GroupBlocks) * Q5_0Sliced.GroupBytes))[b % Q5_0Sliced.GroupBlocks]];
+        for (int b = 0; b < blocks; b += Q5_0Sliced.GroupBlocks, row += Q5_0Sliced.GroupBytes)
+            for (int j = 0; j < Q5_0Sliced.GroupBlocks; j++)
+                into[b + j] = table[((ushort*)row)[j]];
     }
 
     /// <summary>One row × <typeparamref name="TTokens"/> tokens; the code for absent tokens is removed by the JIT.</summary>

@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -9,7 +8,8 @@ namespace Wallfacer.Numerics.Quants;
 
 /// <summary>
 /// The Q8_K activation quantizer with AVX2: the K-quant prompt kernels quantize every activation row of a batch, and
-/// the scalar loop was about 2% of a MiniCPM-2B Q4_K_M prompt's time (perf, Zen 3), this loop a fifth of it. Bit for bit <see cref="QuantizeReference"/>, for every input:
+/// the scalar loop was about 2% of a MiniCPM-2B Q4_K_M prompt's time (perf, Zen 3), this loop a fifth of it.
+/// Bit for bit <see cref="QuantizeReference"/>, for every input:
 /// <list type="bullet">
 /// <item>amax: <c>maxps</c> with the accumulator second, so a NaN element is skipped as the scalar <c>ax &gt; amax</c>
 /// skips it; the scalar's <c>max</c> is the first element whose magnitude equals that amax.</item>
