@@ -219,14 +219,7 @@ internal static unsafe class MatVecQ5_0Sliced256
             if (n > 6) a6 = TokenStep(signed, x4 + 2 * valueRowBytes, s[24], a6);
             if (n > 7) a7 = TokenStep(signed, x4 + v3, s[28], a7);
         }
-        y[0] = Vector256.Sum(a0);
-        if (n > 1) y[yStride] = Vector256.Sum(a1);
-        if (n > 2) y[2 * yStride] = Vector256.Sum(a2);
-        if (n > 3) y[3 * yStride] = Vector256.Sum(a3);
-        if (n > 4) y[4 * yStride] = Vector256.Sum(a4);
-        if (n > 5) y[5 * yStride] = Vector256.Sum(a5);
-        if (n > 6) y[6 * yStride] = Vector256.Sum(a6);
-        if (n > 7) y[7 * yStride] = Vector256.Sum(a7);
+        AccumulatorSums.Store<TTokens>(a0, a1, a2, a3, a4, a5, a6, a7, y, yStride);
     }
 
     /// <summary>Q5_0Rows256.Decode's signed form of unsigned levels: |level − 16| and level − 16.</summary>
