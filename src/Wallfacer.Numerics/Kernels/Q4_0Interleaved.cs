@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Wallfacer.Numerics.Quants;
 
 namespace Wallfacer.Numerics.Kernels;
@@ -51,9 +54,17 @@ public static unsafe class Q4_0Interleaved
     /// </summary>
     public static void Repack(byte* source, int sourceFirstRow, int rows, int columns, byte* destination, int firstGroup, int endGroup)
     {
-        if (columns % 32 != 0)
-            throw new ArgumentException($"A Q4_0 row holds whole 32-element blocks; {columns} columns do not.", nameof(columns));
-        int blocks = columns / 32;
+        if (Avx2.IsSupported)
+            RepackAvx2(source, sourceFirstRow, rows, columns, destination, firstGroup, endGroup);
+        else
+            RepackReference(source, sourceFirstRow, rows, columns, destination, firstGroup, endGroup);
+    }
+
+    /// <summary><see cref="Repack"/> one 4-byte piece at a time: the reference the vector path is tested against.</summary>
+    internal static void RepackReference(byte* source, int sourceFirstRow, int rows, int columns, byte* destination, int firstGroup,
+        int endGroup)
+    {
+        int blocks = BlocksOf(columns);
         long rowBytes = (long)blocks * BlockBytes;
         for (int g = firstGroup; g < endGroup; g++)
         {
@@ -81,6 +92,67 @@ public static unsafe class Q4_0Interleaved
             }
         }
     }
+
+    /// <summary>
+    /// <see cref="Repack"/> with AVX2, block by block: each half group's eight 16-byte rows of nibbles are a 4 × 8
+    /// transpose of 4-byte pieces (two rounds of unpacks within the 128-bit lanes, rows i and i + 4 sharing a register),
+    /// which gives the four vectors' halves directly. Load time: the scalar loop moved 4 bytes per step and was about a
+    /// seventh of loading a Q4_0 model.
+    /// </summary>
+    private static void RepackAvx2(byte* source, int sourceFirstRow, int rows, int columns, byte* destination, int firstGroup,
+        int endGroup)
+    {
+        int blocks = BlocksOf(columns);
+        long rowBytes = (long)blocks * BlockBytes;
+        byte** rowStarts = stackalloc byte*[GroupRows];
+        for (int g = firstGroup; g < endGroup; g++)
+        {
+            byte* group = destination + g * GroupBytes(blocks);
+            int present = Math.Clamp(rows - g * GroupRows, 0, GroupRows);
+            for (int i = 0; i < GroupRows; i++)
+                rowStarts[i] = i < present ? source + (g * GroupRows + i - sourceFirstRow) * rowBytes : null;
+            ushort* scales = (ushort*)(group + (long)blocks * BlockQuantBytes);
+            for (int b = 0; b < blocks; b++, scales += GroupRows)
+            {
+                long offset = (long)b * BlockBytes;
+                byte* quants = group + (long)b * BlockQuantBytes;
+                for (int half = 0; half < GroupRows; half += 8)
+                    TransposeEight(rowStarts + half, offset + 2, quants + half * sizeof(uint));
+                for (int i = 0; i < GroupRows; i++)
+                    scales[i] = rowStarts[i] != null ? *(ushort*)(rowStarts[i] + offset) : (ushort)0;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Eight rows' 16 bytes at <paramref name="offset"/> (zeros for absent rows) as four 32-byte pieces at
+    /// <paramref name="to"/> + v·<see cref="VectorBytes"/>: piece v holds bytes 4v…4v+3 of rows 0…7 in order.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void TransposeEight(byte** rows, long offset, byte* to)
+    {
+        // Register j holds row j in its low lane and row j + 4 in its high lane.
+        Vector256<uint> r0 = Pair(rows[0], rows[4], offset), r1 = Pair(rows[1], rows[5], offset);
+        Vector256<uint> r2 = Pair(rows[2], rows[6], offset), r3 = Pair(rows[3], rows[7], offset);
+        Vector256<uint> low01 = Avx2.UnpackLow(r0, r1), low23 = Avx2.UnpackLow(r2, r3);   // pieces 0, 1 of rows 0–3
+        Vector256<uint> high01 = Avx2.UnpackHigh(r0, r1), high23 = Avx2.UnpackHigh(r2, r3); // pieces 2, 3
+        Avx2.UnpackLow(low01.AsUInt64(), low23.AsUInt64()).Store((ulong*)to);
+        Avx2.UnpackHigh(low01.AsUInt64(), low23.AsUInt64()).Store((ulong*)(to + VectorBytes));
+        Avx2.UnpackLow(high01.AsUInt64(), high23.AsUInt64()).Store((ulong*)(to + 2 * VectorBytes));
+        Avx2.UnpackHigh(high01.AsUInt64(), high23.AsUInt64()).Store((ulong*)(to + 3 * VectorBytes));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<uint> Pair(byte* low, byte* high, long offset) =>
+        Vector256.Create(Row16(low, offset), Row16(high, offset));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<uint> Row16(byte* row, long offset) =>
+        row != null ? Vector128.Load((uint*)(row + offset)) : Vector128<uint>.Zero;
+
+    private static int BlocksOf(int columns) =>
+        columns % 32 == 0 ? columns / 32
+            : throw new ArgumentException($"A Q4_0 row holds whole 32-element blocks; {columns} columns do not.", nameof(columns));
 
     /// <summary>
     /// An interleaved copy of a Q4_0 matrix in 64-byte-aligned native memory, freed on dispose. The source is read once,
