@@ -11,7 +11,7 @@ namespace Wallfacer.Numerics.Kernels;
 /// operations as the scalar loops (<see cref="HalfConvert.SingleToHalf(float)"/>'s rounding, an exact FMA), so
 /// results are bit-identical to <see cref="MultiplyAddReference"/> / <see cref="ScaleReference"/>.
 /// </summary>
-public static partial class HalfAccumulator
+public static class HalfAccumulator
 {
     /// <summary>acc[i] = half(fma(x[i], scale, acc[i])) — <c>ggml_vec_mad_f16</c>.</summary>
     public static void MultiplyAdd(ReadOnlySpan<float> x, float scale, Span<float> acc)
@@ -81,11 +81,6 @@ public static partial class HalfAccumulator
     {
         CheckRows(rows.Length, stride, rescales, weights, acc);
         int n = weights.Length, width = acc.Length;
-        if (RowsInRegisters256(width))
-        {
-            MultiplyAddRowsAvx2<ushort, HalfRows8>(ref MemoryMarshal.GetReference(rows), stride, rescales, weights, acc);
-            return;
-        }
         if (!(Vector512.IsHardwareAccelerated && Avx512F.IsSupported) || width % 16 != 0)
         {
             for (int j = 0; j < n; j++)
@@ -108,11 +103,6 @@ public static partial class HalfAccumulator
     {
         CheckRows(rows.Length, stride, rescales, weights, acc);
         int n = weights.Length, width = acc.Length;
-        if (RowsInRegisters256(width))
-        {
-            MultiplyAddRowsAvx2<float, FloatRows8>(ref MemoryMarshal.GetReference(rows), stride, rescales, weights, acc);
-            return;
-        }
         if (!Vector512.IsHardwareAccelerated || width % 16 != 0)
         {
             for (int j = 0; j < n; j++)
