@@ -74,7 +74,7 @@ internal static unsafe class TokenTiles<TKernel> where TKernel : struct, IRowTok
         int to = Math.Min(end, from + panelRows);
         long bytes = (long)(to - from) * rowBytes;
         long lines = (bytes + CacheLineBytes - 1) / CacheLineBytes;
-        int perVisit = (int)((lines + rowVisits - 1) / Math.Max(1, rowVisits));
+        int perVisit = (int)((lines + rowVisits - 1) / rowVisits); // a panel has rows and a token block tiles: ≥ 1
         return new PanelPrefetch(w + (long)from * rowBytes, w + (long)from * rowBytes + bytes, perVisit);
     }
 
