@@ -25,13 +25,16 @@ public class GgmlDotTests
     [InlineData(64)]  // the vector path: one step per row
     [InlineData(48)]  // other widths go row by row
     [InlineData(128)]
+    [InlineData(32)]  // one 32-element step per row: eight keys reduced together on AVX2
+    [InlineData(96)]
     [InlineData(7)]
     public void HalfOrderRows_equals_HalfOrder_row_by_row(int width)
     {
         var random = new Random(width);
         foreach (int n in new[] { 0, 1, 3, 17, 128 })
         {
-            float[] rows = Enumerable.Range(0, n * width + 5).Select(_ => (float)(random.NextDouble() * 4 - 2)).ToArray();
+            // Magnitudes spread over six decades, so that a sum taken in another order rounds differently.
+            float[] rows = Enumerable.Range(0, n * width + 5).Select(_ => (float)((random.NextDouble() * 4 - 2) * Math.Pow(10, random.Next(-3, 3)))).ToArray();
             float[] y = Enumerable.Range(0, width).Select(_ => (float)(random.NextDouble() * 4 - 2)).ToArray();
             var results = new float[n];
             GgmlDot.HalfOrderRows(rows, width, y, results);

@@ -223,4 +223,81 @@ public class HalfAccumulatorTests
             Assert.Equal(slow, widened); // rows widened beforehand (grouped-query attention) give the same bits
         }
     }
+
+    [Theory]
+    [InlineData(64, 0)]  // ordinary values: the bound proves the whole call in range
+    [InlineData(72, 0)]  // a 64-lane block and an 8-lane one
+    [InlineData(8, 0)]
+    [InlineData(136, 0)]
+    [InlineData(64, 1)]  // one lane passes 65520 and is scaled back below it: fp16 keeps infinity
+    [InlineData(72, 1)]
+    [InlineData(64, 2)]  // a NaN in one row
+    [InlineData(72, 3)]  // an infinity in one row
+    [InlineData(64, 4)]  // a start at 65504, fp16's largest, then +16: exactly 65520, a tie that rounds to infinity
+    public void Rows_with_a_magnitude_bound_equal_one_scale_and_update_per_row(int width, int special)
+    {
+        var random = new Random(width * 10 + special);
+        const int n = 40;
+        float[] rows = Enumerable.Range(0, n * width)
+            .Select(i => HalfConvert.HalfToSingle(HalfConvert.SingleToHalf(i % 17 == 6 ? 2e-6f : (float)(random.NextDouble() * 8 - 4)))).ToArray();
+        float[] weights = Enumerable.Range(0, n).Select(_ => (float)random.NextDouble()).ToArray();
+        float[] rescales = Enumerable.Range(0, n).Select(j => j == 0 ? 0f : j % 5 == 2 ? (float)random.NextDouble() : 1f).ToArray();
+        float[] start = Enumerable.Range(0, width).Select(_ => HalfConvert.HalfToSingle(HalfConvert.SingleToHalf((float)(random.NextDouble() * 2 - 1)))).ToArray();
+        int lane = width - 3;
+        switch (special)
+        {
+            case 1:
+                for (int j = 10; j < 13; j++)
+                {
+                    rows[j * width + lane] = 30000f;
+                    weights[j] = 1f;
+                }
+                rescales[13] = 0.25f;
+                break;
+            case 2:
+                rows[20 * width + lane] = float.NaN;
+                break;
+            case 3:
+                rows[20 * width + lane] = float.NegativeInfinity;
+                break;
+            case 4:
+                start[lane] = 65504f;
+                rescales[0] = 1f;
+                rows[lane] = 16f;
+                weights[0] = 1f;
+                break;
+        }
+        float[] fast = (float[])start.Clone(), slow = (float[])start.Clone(), halves = (float[])start.Clone();
+        HalfAccumulator.MultiplyAddRows(rows, width, Magnitude.Largest(rows), rescales, weights, fast);
+        HalfAccumulator.MultiplyAddRows(rows.Select(HalfConvert.SingleToHalf).ToArray(), width, rescales, weights, halves);
+        for (int j = 0; j < n; j++)
+        {
+            HalfAccumulator.ScaleReference(slow, rescales[j]);
+            HalfAccumulator.MultiplyAddReference(rows.AsSpan(j * width, width), weights[j], slow);
+        }
+        if (special is 1 or 3 or 4)
+            Assert.True(float.IsInfinity(slow[lane]) || float.IsNaN(slow[lane])); // the case is what it claims
+        Assert.Equal(slow.Select(BitConverter.SingleToUInt32Bits), fast.Select(BitConverter.SingleToUInt32Bits));
+        Assert.Equal(slow.Select(BitConverter.SingleToUInt32Bits), halves.Select(BitConverter.SingleToUInt32Bits));
+    }
+
+    [Fact]
+    public void The_largest_magnitude_equals_its_definition_at_every_length()
+    {
+        var random = new Random(21);
+        for (int n = 0; n <= 80; n++)
+        {
+            float[] x = Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() * 20 - 10)).ToArray();
+            Assert.Equal(Magnitude.LargestReference(x), Magnitude.Largest(x));
+            if (n == 0)
+                continue;
+            int at = random.Next(n);
+            x[at] = -1e30f;
+            Assert.Equal(1e30f, Magnitude.Largest(x));
+            x[at] = float.NegativeInfinity;
+            Assert.Equal(float.PositiveInfinity, Magnitude.Largest(x));
+            x[random.Next(n)] = float.NaN;
+            Assert.True(float.IsNaN(Magnitude.Largest(x)));
+        }
+    }
 }

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Wallfacer.Models.Cache;
 using Wallfacer.Numerics;
 using Wallfacer.Numerics.Kernels;
@@ -13,14 +14,15 @@ namespace Wallfacer.Models.Blocks;
 /// The definition is one loop over keys, but only the accumulator update really depends on the previous key. So
 /// the keys are taken in chunks, each in three passes with the same arithmetic: all scores (independent dot
 /// products), then the running maximum with each key's rescale and weight (independent exponentials once the
-/// maximum is known), then the accumulator updates alone (<see cref="HalfAccumulator.MultiplyAddRows(ReadOnlySpan{float}, int, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float})"/>).
+/// maximum is known), then the accumulator updates alone (<see cref="HalfAccumulator.MultiplyAddRows(ReadOnlySpan{float}, int, float, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float})"/>).
 /// The result is bit-identical to the single loop (a test compares it with a scalar transcription of llama.cpp).
 /// </para>
 /// <para>
-/// With grouped-query attention several query heads read the same keys and values (7 in Qwen2.5-0.5B, 4 in
-/// Llama-3.2-1B). Widening fp16 to float costs more than the multiply-add it feeds (there is no F16C intrinsic in
-/// .NET), so a chunk's keys and values are widened once into scratch and every head of the group runs over the
-/// floats; each head's arithmetic is unchanged. A lone head (no grouping) reads the fp16 rows directly.
+/// A chunk's keys and values are widened from fp16 once into scratch (there is no F16C intrinsic in .NET, and
+/// widening costs more than the multiply-add it feeds); with grouped-query attention every query head of the group
+/// (7 in Qwen2.5-0.5B, 4 in Llama-3.2-1B) then runs over the same floats. The chunk's largest value magnitude goes
+/// with them: it lets the accumulator updates prove before they start that no fp16 rounding can overflow, and leave
+/// the per-update overflow handling out. Each head's arithmetic is unchanged.
 /// </para>
 /// </summary>
 internal sealed class RowAttention
@@ -44,8 +46,8 @@ internal sealed class RowAttention
         public readonly float[] Accumulators = new float[Group(c) * c.ValueHeadDim];
         public readonly float[] Maxima = new float[Group(c)];
         public readonly float[] Sums = new float[Group(c)];
-        public readonly float[] Keys = Group(c) > 1 ? new float[Chunk * c.KeyHeadDim] : [];
-        public readonly float[] Values = Group(c) > 1 ? new float[Chunk * c.ValueHeadDim] : [];
+        public readonly float[] Keys = new float[Chunk * c.KeyHeadDim];
+        public readonly float[] Values = new float[Chunk * c.ValueHeadDim];
         public readonly float[] Scores = new float[Chunk];
         public readonly float[] Rescales = new float[Chunk];
         public readonly float[] Weights = new float[Chunk];
@@ -69,36 +71,26 @@ internal sealed class RowAttention
         Array.Clear(scratch.Sums);
         var keys = cache.Keys(layer, visible);
         var values = cache.Values(layer, visible);
-        bool widen = heads > 1;
 
         for (int first = 0; first < visible; first += Chunk)
         {
             int n = Math.Min(Chunk, visible - first);
             int keyOffset = first * cache.KeyWidth + kvHead * keyDim, valueOffset = first * cache.ValueWidth + kvHead * valueDim;
-            if (widen)
-            {
-                HalfConvert.HalfToSingleRows(keys[keyOffset..], cache.KeyWidth, keyDim, n, scratch.Keys);
-                HalfConvert.HalfToSingleRows(values[valueOffset..], cache.ValueWidth, valueDim, n, scratch.Values);
-            }
+            var chunkKeys = scratch.Keys.AsSpan(0, n * keyDim);
+            var chunkValues = scratch.Values.AsSpan(0, n * valueDim);
+            HalfConvert.HalfToSingleRows(keys[keyOffset..], cache.KeyWidth, keyDim, n, chunkKeys);
+            HalfConvert.HalfToSingleRows(values[valueOffset..], cache.ValueWidth, valueDim, n, chunkValues);
+            float valueMagnitude = Magnitude.Largest(chunkValues);
             for (int h = 0; h < heads; h++)
             {
-                var q = scratch.Queries.AsSpan(h * keyDim, keyDim);
                 var scores = scratch.Scores.AsSpan(0, n);
-                if (widen)
-                    GgmlDot.HalfOrderRows(scratch.Keys.AsSpan(0, n * keyDim), keyDim, q, scores);
-                else
-                    for (int j = 0; j < n; j++)
-                        scores[j] = GgmlDot.HalfOrder(keys.Slice(keyOffset + j * cache.KeyWidth, keyDim), q);
-                for (int j = 0; j < n; j++)
-                    scores[j] *= scale;
+                GgmlDot.HalfOrderRows(chunkKeys, keyDim, scratch.Queries.AsSpan(h * keyDim, keyDim), scores);
+                TensorPrimitives.Multiply(scores, scale, scores);
                 var rescales = scratch.Rescales.AsSpan(0, n);
                 var weights = scratch.Weights.AsSpan(0, n);
                 OnlineSoftmax(scores, ref scratch.Maxima[h], ref scratch.Sums[h], rescales, weights);
                 var acc = scratch.Accumulators.AsSpan(h * valueDim, valueDim);
-                if (widen)
-                    HalfAccumulator.MultiplyAddRows(scratch.Values.AsSpan(0, n * valueDim), valueDim, rescales, weights, acc);
-                else
-                    HalfAccumulator.MultiplyAddRows(values[valueOffset..], cache.ValueWidth, rescales, weights, acc);
+                HalfAccumulator.MultiplyAddRows(chunkValues, valueDim, valueMagnitude, rescales, weights, acc);
             }
         }
 

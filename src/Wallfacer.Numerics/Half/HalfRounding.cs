@@ -27,6 +27,12 @@ public static class HalfRounding
     private const float OverflowThreshold = 65520f;              // rounds to +inf in fp16
     private const uint QuietNaN = 0x7FC00000u;                   // HalfToSingle(0x7E00)
 
+    /// <summary>
+    /// The bits of 65520f: magnitudes from here up (with ±inf and NaN above them as integers) are where
+    /// <see cref="RoundToHalfInRange"/> may differ from <see cref="RoundToHalf(Vector256{float})"/>.
+    /// </summary>
+    public const uint FirstOutOfRangeBits = 0x477FF000u;
+
     /// <summary>x rounded to fp16 precision (scalar form of the vector methods, same operations).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float RoundToHalf(float x)
@@ -72,5 +78,35 @@ public static class HalfRounding
             Vector256.Create(float.PositiveInfinity), rounded);
         rounded = Vector256.ConditionalSelect(Vector256.Equals(x, x), rounded, Vector256.Create(QuietNaN).AsSingle());
         return (sign | rounded.AsUInt32()).AsSingle();
+    }
+
+    /// <summary>
+    /// <see cref="RoundToHalf(Vector256{float})"/> for lanes with |x| &lt; 65520 (not NaN) in 8 operations instead of 12:
+    /// the same rounding addition without the overflow and NaN selects. For callers that have proven the bound
+    /// beforehand; <see cref="RoundToHalfInRange(Vector256{float}, ref Vector256{uint})"/> checks it as it goes.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> RoundToHalfInRange(Vector256<float> x)
+    {
+        // Float-typed bitwise operations and a float maximum keep the chain in the floating-point domain (Zen
+        // charges a cycle for each crossing between integer and float vector operations).
+        Vector256<float> magnitude = x & Vector256.Create(MagnitudeMask).AsSingle();
+        Vector256<float> binade = Vector256.Max(x & Vector256.Create(ExponentMask).AsSingle(), Vector256.Create(SmallestNormalHalfExponent).AsSingle());
+        Vector256<float> c = binade * Vector256.Create(8192f); // 2^13
+        Vector256<float> rounded = magnitude + c - c;
+        return rounded | (x ^ magnitude);
+    }
+
+    /// <summary>
+    /// <see cref="RoundToHalfInRange(Vector256{float})"/> that also puts every lane's magnitude bits into
+    /// <paramref name="largest"/> (an unsigned maximum): a caller that finds it below <see cref="FirstOutOfRangeBits"/>
+    /// after a run of roundings knows each was exact, and otherwise redoes the run with the full rounding. NaN and
+    /// infinity compare above the bound as integers.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> RoundToHalfInRange(Vector256<float> x, ref Vector256<uint> largest)
+    {
+        largest = Vector256.Max(largest, (x & Vector256.Create(MagnitudeMask).AsSingle()).AsUInt32());
+        return RoundToHalfInRange(x);
     }
 }

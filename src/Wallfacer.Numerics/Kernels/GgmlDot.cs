@@ -94,7 +94,12 @@ public static class GgmlDot
     {
         if (y.Length != width || rows.Length < results.Length * width)
             throw new ArgumentException($"{results.Length} rows of {width} need {results.Length * width} elements and a {width}-element y; got {rows.Length} and {y.Length}.");
-        if (width != Step || !Vector512.IsHardwareAccelerated || GgmlBuild.Avx2Order)
+        if (GgmlBuild.Avx2Order)
+        {
+            GgmlDot8.VecDotF16Rows(rows, width, y, results);
+            return;
+        }
+        if (width != Step || !Vector512.IsHardwareAccelerated)
         {
             // (Without AVX-512, HalfOrder itself takes the 256-bit halves.)
             for (int j = 0; j < results.Length; j++)

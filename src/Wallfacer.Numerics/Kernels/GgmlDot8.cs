@@ -53,6 +53,67 @@ public static class GgmlDot8
         return (float)sum;
     }
 
+    /// <summary>
+    /// <c>results[j] = VecDotF16(rows[j·width …], y)</c> for each result, rows one after another (a chunk of keys
+    /// widened to float against one query). For widths that are a multiple of 32, eight keys at a time: each key's four
+    /// accumulators folded as usual, then the eight folded vectors reduced together — each key's low and high four
+    /// lanes added by 128-bit permutes, then two rounds of <c>vhaddps</c> — the same additions as
+    /// <see cref="ReduceMacro(Vector256{float})"/>, in a sixth of its instructions per key.
+    /// </summary>
+    public static void VecDotF16Rows(ReadOnlySpan<float> rows, int width, ReadOnlySpan<float> y, Span<float> results)
+    {
+        if (y.Length != width || rows.Length < results.Length * width)
+            throw new ArgumentException($"{results.Length} rows of {width} need {results.Length * width} elements and a {width}-element y; got {rows.Length} and {y.Length}.");
+        int j = 0;
+        if (UseVectors && width % Step == 0 && width > 0)
+        {
+            ref float x = ref MemoryMarshal.GetReference(rows);
+            ref float ys = ref MemoryMarshal.GetReference(y);
+            ref float r = ref MemoryMarshal.GetReference(results);
+            for (; j + 8 <= results.Length; j += 8)
+            {
+                nuint o = (nuint)(j * width), w = (nuint)width;
+                ReduceMacro8(Folded(ref x, o, width, ref ys), Folded(ref x, o + w, width, ref ys),
+                        Folded(ref x, o + 2 * w, width, ref ys), Folded(ref x, o + 3 * w, width, ref ys),
+                        Folded(ref x, o + 4 * w, width, ref ys), Folded(ref x, o + 5 * w, width, ref ys),
+                        Folded(ref x, o + 6 * w, width, ref ys), Folded(ref x, o + 7 * w, width, ref ys))
+                    .StoreUnsafe(ref r, (nuint)j);
+            }
+        }
+        for (; j < results.Length; j++)
+            results[j] = VecDotF16(rows.Slice(j * width, width), y);
+    }
+
+    /// <summary>The four accumulators of the vector part over one row, folded as (a0+a2)+(a1+a3).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Folded(ref float x, nuint offset, int width, ref float y)
+    {
+        Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+        for (nuint i = 0; i < (nuint)width; i += Step)
+        {
+            a0 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref x, offset + i), Vector256.LoadUnsafe(ref y, i), a0);
+            a1 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref x, offset + i + 8), Vector256.LoadUnsafe(ref y, i + 8), a1);
+            a2 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref x, offset + i + 16), Vector256.LoadUnsafe(ref y, i + 16), a2);
+            a3 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref x, offset + i + 24), Vector256.LoadUnsafe(ref y, i + 24), a3);
+        }
+        return (a0 + a2) + (a1 + a3);
+    }
+
+    /// <summary>Lane k of the result is <see cref="ReduceMacro(Vector256{float})"/> of the k-th argument.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> ReduceMacro8(Vector256<float> f0, Vector256<float> f1, Vector256<float> f2, Vector256<float> f3,
+        Vector256<float> f4, Vector256<float> f5, Vector256<float> f6, Vector256<float> f7)
+    {
+        // t = low four + high four for two keys per register: [t0 | t1], [t2 | t3], …
+        Vector256<float> t01 = Avx.Permute2x128(f0, f1, 0x20) + Avx.Permute2x128(f0, f1, 0x31);
+        Vector256<float> t23 = Avx.Permute2x128(f2, f3, 0x20) + Avx.Permute2x128(f2, f3, 0x31);
+        Vector256<float> t45 = Avx.Permute2x128(f4, f5, 0x20) + Avx.Permute2x128(f4, f5, 0x31);
+        Vector256<float> t67 = Avx.Permute2x128(f6, f7, 0x20) + Avx.Permute2x128(f6, f7, 0x31);
+        // (t0+t1) and (t2+t3) of each key, then their sum: [r0 r2 r4 r6 | r1 r3 r5 r7].
+        Vector256<float> sums = Avx.HorizontalAdd(Avx.HorizontalAdd(t01, t23), Avx.HorizontalAdd(t45, t67));
+        return Avx2.PermuteVar8x32(sums, Vector256.Create(0, 4, 1, 5, 2, 6, 3, 7));
+    }
+
     /// <summary><c>ggml_vec_dot_f32</c>: the same vector part, kept as float, and the tail added in float.</summary>
     public static float VecDotF32(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
     {

@@ -11,7 +11,7 @@ namespace Wallfacer.Numerics.Kernels;
 /// operations as the scalar loops (<see cref="HalfConvert.SingleToHalf(float)"/>'s rounding, an exact FMA), so
 /// results are bit-identical to <see cref="MultiplyAddReference"/> / <see cref="ScaleReference"/>.
 /// </summary>
-public static class HalfAccumulator
+public static partial class HalfAccumulator
 {
     /// <summary>acc[i] = half(fma(x[i], scale, acc[i])) — <c>ggml_vec_mad_f16</c>.</summary>
     public static void MultiplyAdd(ReadOnlySpan<float> x, float scale, Span<float> acc)
@@ -81,6 +81,11 @@ public static class HalfAccumulator
     {
         CheckRows(rows.Length, stride, rescales, weights, acc);
         int n = weights.Length, width = acc.Length;
+        if (UseRows256(width) && !(Vector512.IsHardwareAccelerated && Avx512F.IsSupported))
+        {
+            MultiplyAddRows256<ushort, HalfRows, Checked>(ref MemoryMarshal.GetReference(rows), stride, rescales, weights, acc);
+            return;
+        }
         if (!(Vector512.IsHardwareAccelerated && Avx512F.IsSupported) || width % 16 != 0)
         {
             for (int j = 0; j < n; j++)
@@ -99,10 +104,25 @@ public static class HalfAccumulator
     /// with the rows already widened to float (fp16 values, so widening is exact and the results are the same bits):
     /// the generation path widens a chunk of value rows once and runs every query head that shares them over it.
     /// </summary>
-    public static void MultiplyAddRows(ReadOnlySpan<float> rows, int stride, ReadOnlySpan<float> rescales, ReadOnlySpan<float> weights, Span<float> acc)
+    public static void MultiplyAddRows(ReadOnlySpan<float> rows, int stride, ReadOnlySpan<float> rescales, ReadOnlySpan<float> weights, Span<float> acc) =>
+        MultiplyAddRows(rows, stride, float.NaN, rescales, weights, acc);
+
+    /// <summary>
+    /// <see cref="MultiplyAddRows(ReadOnlySpan{float}, int, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float})"/>
+    /// given <paramref name="rowsMagnitude"/>, a bound on |value| over the rows' elements
+    /// (<see cref="Magnitude.Largest"/> of the chunk; NaN when unknown). With it the AVX2 loop proves before it starts
+    /// that no update can overflow fp16 and leaves the per-update range check out. A bound below the true largest value
+    /// could give wrong bits; the caller computes it from the same rows it passes.
+    /// </summary>
+    public static void MultiplyAddRows(ReadOnlySpan<float> rows, int stride, float rowsMagnitude, ReadOnlySpan<float> rescales, ReadOnlySpan<float> weights, Span<float> acc)
     {
         CheckRows(rows.Length, stride, rescales, weights, acc);
         int n = weights.Length, width = acc.Length;
+        if (UseRows256(width) && !Vector512.IsHardwareAccelerated)
+        {
+            MultiplyAddRows256(rows, stride, rowsMagnitude, rescales, weights, acc);
+            return;
+        }
         if (!Vector512.IsHardwareAccelerated || width % 16 != 0)
         {
             for (int j = 0; j < n; j++)
@@ -123,20 +143,24 @@ public static class HalfAccumulator
             throw new ArgumentException($"{n} rows of {width} values {stride} apart need {(n - 1) * stride + width} elements and {n} rescales; got {length} and {rescales.Length}.");
     }
 
-    /// <summary>Sixteen values of a row as floats: how the AVX-512 loops read fp16 rows and widened ones alike.</summary>
+    /// <summary>Sixteen or eight values of a row as floats: how the vector loops read fp16 rows and widened ones alike.</summary>
     private interface IRowLoader<T>
     {
         static abstract Vector512<float> Load16(ref T row, int i);
+        static abstract Vector256<float> Load8(ref T row, int i);
     }
 
     private struct HalfRows : IRowLoader<ushort>
     {
         public static Vector512<float> Load16(ref ushort row, int i) => GgmlDot.Widen16(ref row, i);
+        public static Vector256<float> Load8(ref ushort row, int i) =>
+            HalfConvert.HalfToSingle(Avx2.ConvertToVector256Int32(Vector128.LoadUnsafe(ref row, (nuint)i)).AsUInt32());
     }
 
     private struct FloatRows : IRowLoader<float>
     {
         public static Vector512<float> Load16(ref float row, int i) => Vector512.LoadUnsafe(ref row, (nuint)i);
+        public static Vector256<float> Load8(ref float row, int i) => Vector256.LoadUnsafe(ref row, (nuint)i);
     }
 
     private static void MultiplyAddRowsAvx512<T, TLoader>(ref T rows, int stride, ReadOnlySpan<float> rescales, ReadOnlySpan<float> weights, Span<float> acc)
