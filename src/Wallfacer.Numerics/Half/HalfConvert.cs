@@ -116,9 +116,13 @@ public static class HalfConvert
         {
             // Eight at a time straight from the strided rows (the generation path's chunk of keys or values).
             for (int j = 0; j < rows; j++)
+            {
+                if (j + RowsAhead < rows)
+                    PrefetchRow(ref Unsafe.Add(ref s, (j + RowsAhead) * stride), width);
                 for (int i = 0; i < width; i += 8)
                     HalfToSingle(Avx2.ConvertToVector256Int32(Vector128.LoadUnsafe(ref s, (nuint)(j * stride + i))).AsUInt32())
                         .StoreUnsafe(ref d, (nuint)(j * width + i));
+            }
             return;
         }
         if (!(Vector512.IsHardwareAccelerated && Avx512F.IsSupported) || width % 16 != 0)
@@ -132,6 +136,24 @@ public static class HalfConvert
             for (int i = 0; i < width; i += 16)
                 Widen16(ref s, (nuint)(j * stride + i)).StoreUnsafe(ref d, (nuint)(j * width + i));
         }
+    }
+
+    /// <summary>
+    /// How far ahead <see cref="HalfToSingleRows"/> prefetches. One head's rows of a KV cache lie a whole cell apart
+    /// (4.5 KiB in MiniCPM-2B, whose 36 heads each have their own keys), so every row is on another 4 KiB page, where
+    /// the hardware prefetchers stop: without this, each row was a memory round trip, and widening took as long as
+    /// all of the token's weight reads at 512 cells.
+    /// </summary>
+    private const int RowsAhead = 8;
+
+    /// <summary>Asks for the cache lines of a row of <paramref name="width"/> halves (a hint; never faults).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void PrefetchRow(ref ushort row, int width)
+    {
+        byte* p = (byte*)Unsafe.AsPointer(ref row); // a hint only: a stale address after a GC move costs nothing
+        for (int b = 0; b < 2 * width; b += 64)
+            Sse.Prefetch0(p + b);
+        Sse.Prefetch0(p + 2 * width - 1);
     }
 
     /// <summary>Sixteen fp16 values from <c>s[i]</c> as floats (AVX-512).</summary>

@@ -60,6 +60,7 @@ public static class GgmlDot8
     /// lanes added by 128-bit permutes, then two rounds of <c>vhaddps</c> — the same additions as
     /// <see cref="ReduceMacro(Vector256{float})"/>, in a sixth of its instructions per key.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void VecDotF16Rows(ReadOnlySpan<float> rows, int width, ReadOnlySpan<float> y, Span<float> results)
     {
         if (y.Length != width || rows.Length < results.Length * width)

@@ -14,6 +14,7 @@ public static class Magnitude
     private const uint MagnitudeMask = 0x7FFFFFFFu;
 
     /// <summary>max |x[i]| (0 for an empty span; NaN if any element is NaN).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Largest(ReadOnlySpan<float> x)
     {
         uint largest = 0;
