@@ -86,16 +86,8 @@ public static class HalfRounding
     /// beforehand; <see cref="RoundToHalfInRange(Vector256{float}, ref Vector256{uint})"/> checks it as it goes.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> RoundToHalfInRange(Vector256<float> x)
-    {
-        // Float-typed bitwise operations and a float maximum keep the chain in the floating-point domain (Zen
-        // charges a cycle for each crossing between integer and float vector operations).
-        Vector256<float> magnitude = x & Vector256.Create(MagnitudeMask).AsSingle();
-        Vector256<float> binade = Vector256.Max(x & Vector256.Create(ExponentMask).AsSingle(), Vector256.Create(SmallestNormalHalfExponent).AsSingle());
-        Vector256<float> c = binade * Vector256.Create(8192f); // 2^13
-        Vector256<float> rounded = magnitude + c - c;
-        return rounded | (x ^ magnitude);
-    }
+    public static Vector256<float> RoundToHalfInRange(Vector256<float> x) =>
+        RoundInRange(x, x & Vector256.Create(MagnitudeMask).AsSingle());
 
     /// <summary>
     /// <see cref="RoundToHalfInRange(Vector256{float})"/> that also puts every lane's magnitude bits into
@@ -106,7 +98,20 @@ public static class HalfRounding
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> RoundToHalfInRange(Vector256<float> x, ref Vector256<uint> largest)
     {
-        largest = Vector256.Max(largest, (x & Vector256.Create(MagnitudeMask).AsSingle()).AsUInt32());
-        return RoundToHalfInRange(x);
+        Vector256<float> magnitude = x & Vector256.Create(MagnitudeMask).AsSingle();
+        largest = Vector256.Max(largest, magnitude.AsUInt32());
+        return RoundInRange(x, magnitude);
+    }
+
+    /// <summary>The in-range rounding of x given its <paramref name="magnitude"/> (x without the sign bit).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> RoundInRange(Vector256<float> x, Vector256<float> magnitude)
+    {
+        // Float-typed bitwise operations and a float maximum keep the chain in the floating-point domain (Zen
+        // charges a cycle for each crossing between integer and float vector operations).
+        Vector256<float> binade = Vector256.Max(x & Vector256.Create(ExponentMask).AsSingle(), Vector256.Create(SmallestNormalHalfExponent).AsSingle());
+        Vector256<float> c = binade * Vector256.Create(8192f); // 2^13
+        Vector256<float> rounded = magnitude + c - c;
+        return rounded | (x ^ magnitude);
     }
 }

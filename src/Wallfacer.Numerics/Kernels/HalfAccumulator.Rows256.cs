@@ -41,9 +41,9 @@ public static partial class HalfAccumulator
     /// <summary>
     /// True when no value of the updates can reach 65520. With every |rescale| ≤ 1, row values at most
     /// <paramref name="rowsMagnitude"/> = M in magnitude and the accumulator starting at most A, after j rows
-    /// |acc| ≤ (A + M·Σ|w|)·(1 + 2^-10)^(2j): each key has at most two roundings (float, then fp16), each growing a
-    /// magnitude by less than 2^-10 relative, and the fp16 subnormal range adds absolute errors of 2^-25 at most (the
-    /// +1 covers them). NaN or infinity anywhere makes the bound NaN or infinite, and the answer false.
+    /// |acc| ≤ (A + M·Σ|w|)·(1 + 2^-10)^(2j): each key has at most two updates (the rescale and the multiply-add),
+    /// each rounded to float and then to fp16, which together grow a magnitude by less than 2^-10 relative, and the fp16
+    /// subnormal range adds absolute errors of 2^-25 at most (the +1 covers them). NaN or infinity anywhere makes the bound NaN or infinite, and the answer false.
     /// </summary>
     private static bool ProvablyBelowOverflow(float rowsMagnitude, ReadOnlySpan<float> rescales, ReadOnlySpan<float> weights, Span<float> acc)
     {
