@@ -46,6 +46,30 @@ public class RegroupedWeightsTests
     }
 
     [Fact]
+    public void A_Q8_0_model_with_grouped_weights_gives_the_plain_models_logits_bit_for_bit()
+    {
+        // An odd vocabulary: the tied output matrix ends in a partial group of rows.
+        var spec = new Synthetic.SyntheticModelSpec { WeightType = Numerics.Quants.GgmlType.Q8_0, VocabSize = 509, Seed = 5 };
+        using var plain = SyntheticModels.Load(spec, regroupWeights: false);
+        using var regrouped = SyntheticModels.Load(spec, regroupWeights: true);
+        Assert.Equal(WeightLayout.RowMajor, plain.Weights.Output.Layout);
+        if (!Q8_0Grouped.PreferredForOneSequence)
+        {
+            Assert.Equal(WeightLayout.RowMajor, regrouped.Weights.Output.Layout); // the AVX-512 kernels keep the file's rows
+            return;
+        }
+        Assert.Equal(WeightLayout.Q8_0Grouped, regrouped.Weights.Output.Layout);
+        Assert.Equal(WeightLayout.RowMajor, regrouped.Weights.Layers[0].Down.Layout); // prompts read it with many tokens
+        Assert.Equal(WeightLayout.RowMajor, regrouped.Weights.TokenEmbedding.Layout); // looked up by row
+        int[] prompt = Enumerable.Range(0, 21).Select(i => (i * 13 + 3) % spec.VocabSize).ToArray();
+        foreach (int threads in new[] { 1, 2 })
+        {
+            Assert.Equal(PromptLogits(plain, prompt, threads), PromptLogits(regrouped, prompt, threads)); // prompt tiles
+            Assert.Equal(PromptLogits(plain, [7], threads), PromptLogits(regrouped, [7], threads));       // one token
+        }
+    }
+
+    [Fact]
     public void Each_sequence_of_a_batched_step_gets_exactly_its_logits_alone_at_any_thread_count()
     {
         if (!Q4_0Interleaved.IsSupported)

@@ -8,12 +8,14 @@ namespace Wallfacer.Models.Weights;
 /// All tensors of a Llama-family decoder, bound by name and checked against the config's shapes. Weight
 /// matrices stay in the memory-mapped file (design decision 2) — unless the caller asks for regrouped weights: then
 /// Q4_0 matrices (on machines with the interleaved kernel, <see cref="Q4_0Interleaved"/>) are regrouped and Q5_0 ones
-/// (where the sliced kernels are the default, <see cref="Q5_0Sliced"/>) sliced once at load into native memory of the same size, read with file reads so their mapped pages never become resident (the model is
+/// (where the sliced kernels are the default, <see cref="Q5_0Sliced"/>) sliced and a Q8_0 output matrix (likewise,
+/// <see cref="Q8_0Grouped"/>) grouped four rows at a time, once at load into native memory of the same size (Q8_0:
+/// up to three rows more), read with file reads so their mapped pages never become resident (the model is
 /// resident once). Norms, biases and RoPE factors are small and are converted to float arrays once.
 /// </summary>
 public sealed unsafe class ModelWeights : IDisposable
 {
-    private readonly List<IDisposable> _regrouped = []; // Q4_0Interleaved and Q5_0Sliced copies
+    private readonly List<IDisposable> _regrouped = []; // Q4_0Interleaved, Q5_0Sliced and Q8_0Grouped copies
 
     private readonly bool _regroup;
 
@@ -62,7 +64,8 @@ public sealed unsafe class ModelWeights : IDisposable
         int half = c.RotaryDims / 2;
         w.TokenEmbedding = w.Matrix(TensorNames.TokenEmbedding, c.VocabSize, c.EmbeddingLength, keepRows: true); // looked up by row
         w.OutputNorm = w.Vector(TensorNames.OutputNorm, c.EmbeddingLength);
-        w.Output = w.Matrix(tied ? TensorNames.TokenEmbedding : TensorNames.Output, c.VocabSize, c.EmbeddingLength);
+        // Only the output matrix is grouped (Q8_0Grouped): prompts read it for their last token alone.
+        w.Output = w.Matrix(tied ? TensorNames.TokenEmbedding : TensorNames.Output, c.VocabSize, c.EmbeddingLength, groupQ8_0: true);
         w.OutputIsTied = tied;
         w.RopeFrequencyFactors = w.OptionalVector(TensorNames.RopeFrequencies, half);
         w.RopeFactorsLong = w.OptionalVector(TensorNames.RopeFactorsLong, half);
@@ -104,8 +107,11 @@ public sealed unsafe class ModelWeights : IDisposable
         };
     }
 
-    /// <summary>The tensor as a matrix: a view into the file, or its interleaved copy (unless <paramref name="keepRows"/>).</summary>
-    private WeightMatrix Matrix(string name, int rows, int columns, bool keepRows = false)
+    /// <summary>
+    /// The tensor as a matrix: a view into the file, or its interleaved copy (unless <paramref name="keepRows"/>); Q8_0
+    /// grouped only with <paramref name="groupQ8_0"/>.
+    /// </summary>
+    private WeightMatrix Matrix(string name, int rows, int columns, bool keepRows = false, bool groupQ8_0 = false)
     {
         var t = File.GetTensor(name);
         if (t.Dimensions.Length != 2 || t.Dimensions[0] != columns || t.Dimensions[1] != rows)
@@ -128,6 +134,12 @@ public sealed unsafe class ModelWeights : IDisposable
         if (t.Type == GgmlType.Q5_0 && Q5_0Sliced.PreferredForOneSequence && Q5_0Sliced.Fits(columns))
         {
             var copy = new Q5_0Sliced.Matrix(rows, columns, read);
+            _regrouped.Add(copy);
+            return copy.Weights;
+        }
+        if (t.Type == GgmlType.Q8_0 && groupQ8_0 && Q8_0Grouped.PreferredForOneSequence && Q8_0Grouped.Fits(columns))
+        {
+            var copy = new Q8_0Grouped.Matrix(rows, columns, read);
             _regrouped.Add(copy);
             return copy.Weights;
         }

@@ -60,15 +60,17 @@ public sealed unsafe partial class MatMul : IParallelWork
             // Regrouped Q4_0 weights take MatMulQ4_0Interleaved for any token count; every other kernel stays off.
             _interleaved = w.Layout == WeightLayout.Q4_0Interleaved;
             _llamaCppFloatOrder = GgmlFloatDot.Covers(w.Type);
-            _tiles = _interleaved ? PairTiles.None : TilesFor(w.Type);
+            _tiles = w.Layout == WeightLayout.RowMajor ? TilesFor(w.Type) : PairTiles.None;
             _matVec = tokens == 1 && _tiles != PairTiles.None && MatVecQ8Rows<Q4_0MatVec, Q4_0MatVecActivation>.IsSupported;
-            // Sliced Q5_0 weights have only the row kernels (MatVecDispatch), for any token count.
+            // Sliced Q5_0 and grouped Q8_0 weights have only the row kernels (MatVecDispatch), for any token count.
             _laneTiles = tokens > MaxFewTokens && w.Layout == WeightLayout.RowMajor ? LaneTilesFor(w.Type) : LaneTiles.None;
             // Q5_0/Q4_K/Q6_K without lane tiles (few tokens, or a test turned them off): the one-token row kernels, once
             // per token over each claimed chunk of rows (the chunk stays in cache between tokens).
             _rowKernel = _laneTiles == LaneTiles.None && MatVecDispatch.Covers(w.Type);
             if (w.Layout == WeightLayout.Q5_0Sliced && (!_rowKernel || !Q5_0Sliced.PreferredForOneSequence))
                 throw new NotSupportedException("Sliced Q5_0 weights need the AVX2 row kernels, which this machine does not run.");
+            if (w.Layout == WeightLayout.Q8_0Grouped && (!_rowKernel || !Q8_0Grouped.PreferredForOneSequence))
+                throw new NotSupportedException("Grouped Q8_0 weights need the AVX2 row kernels, which this machine does not run.");
             _fewTokens = tokens is > 1 and <= MaxFewTokens && _tiles != PairTiles.None && MatMulFewTokens<Q4_0FewTokens, Vector512<byte>>.IsSupported;
             _blockSums = !_interleaved && UsesBlockSums(w.Type, tokens);
             _promptTiles = !_matVec && !_fewTokens && !_blockSums && _tiles != PairTiles.None;

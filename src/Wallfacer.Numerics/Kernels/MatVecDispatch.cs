@@ -10,7 +10,8 @@ namespace Wallfacer.Numerics.Kernels;
 /// <see cref="MatVecKRows{TFormat}"/> — the types of the Q4_K_M mix. Without AVX-512 (AVX2): Q4_0 through
 /// <see cref="MatVecQ4_0Pairs256"/>, Q5_0 and Q8_0 through <see cref="MatVecRows256{TFormat, TActivation}"/>, Q4_K and
 /// Q6_K through <see cref="MatVecKRows256{TFormat}"/>, sliced Q5_0 (<see cref="Q5_0Sliced"/>) through
-/// <see cref="MatVecQ5_0Sliced256"/>, for every token count (several tokens take the kernels'
+/// <see cref="MatVecQ5_0Sliced256"/> and grouped Q8_0 (<see cref="Q8_0Grouped"/>) through the Q8_0 row kernel's grouped
+/// format, for every token count (several tokens take the kernels'
 /// multi-token forms, which unpack each weight block once for up to eight tokens).
 /// Each is bit-identical to <see cref="VecDot.Dot"/>, so a sequence's logits stay independent of batching. Owns the
 /// activation-scale scratch and the aligned activation copies (allocated once, reused).
@@ -112,6 +113,9 @@ internal sealed unsafe class MatVecDispatch
                 case GgmlType.Q5_0:
                     MatVecRows256<Q5_0Rows256, OffsetActivation256>.RunTokens(w.Data, w.RowBytes, start, end, blocks, _alignedStart, dx, stride, tokens, y, w.Rows);
                     break;
+                case GgmlType.Q8_0 when w.Layout == WeightLayout.Q8_0Grouped:
+                    MatVecRows256<Q8_0GroupedRows256, Vector256<sbyte>>.RunTokens(w.Data, w.RowBytes, start, end, blocks, _alignedStart, dx, stride, tokens, y, w.Rows);
+                    break;
                 case GgmlType.Q8_0:
                     MatVecRows256<Q8_0Rows256, Vector256<sbyte>>.RunTokens(w.Data, w.RowBytes, start, end, blocks, _alignedStart, dx, stride, tokens, y, w.Rows);
                     break;
@@ -168,6 +172,9 @@ internal sealed unsafe class MatVecDispatch
                     break;
                 case GgmlType.Q5_0:
                     MatVecRows256<Q5_0Rows256, OffsetActivation256>.Run(w.Data, w.RowBytes, start, end, blocks, act, dx, y);
+                    break;
+                case GgmlType.Q8_0 when w.Layout == WeightLayout.Q8_0Grouped:
+                    MatVecRows256<Q8_0GroupedRows256, Vector256<sbyte>>.Run(w.Data, w.RowBytes, start, end, blocks, act, dx, y);
                     break;
                 case GgmlType.Q8_0:
                     MatVecRows256<Q8_0Rows256, Vector256<sbyte>>.Run(w.Data, w.RowBytes, start, end, blocks, act, dx, y);

@@ -154,6 +154,8 @@ internal static unsafe class MatVecQ5_0Sliced256
             MatVecQ5_0Sliced256.RowTokens<TTokens>(row, dw, blocks, values, valueRowBytes, dx, dxStride, y, yStride);
 
         public static void WidenScales(byte* row, int blocks, float* into) => MatVecQ5_0Sliced256.WidenScales(row, blocks, into);
+
+        public static byte* Panel(byte* w, int rowBytes, int first, int end) => w + (long)first * rowBytes; // rows stay in place
     }
 
     /// <summary>The row's block scales (the four fp16 at the head of each group) as floats, from the fp16 table.</summary>

@@ -16,7 +16,9 @@ namespace Wallfacer.Numerics.Kernels;
 /// (<see cref="ScaleHalves256"/>), and the token tiles read them so widened once per panel of rows
 /// (<see cref="TokenTiles{TKernel}"/>) — the same exact values. A row's value is the same sequence of operations alone
 /// (<see cref="Row"/>, which is <see cref="VecDot.Dot"/>'s 256-bit path for these types), in a group, or in a tile of
-/// tokens (<see cref="RunTokens"/>), so results are bit-identical to it.
+/// tokens (<see cref="RunTokens"/>), so results are bit-identical to it. Where a format lays rows out differently
+/// (<see cref="Q8_0GroupedRows256"/>: four rows' blocks side by side), the one-token kernel walks that layout and the
+/// token tiles read a row-major copy of each panel.
 /// </summary>
 internal static unsafe class MatVecRows256<TFormat, TActivation>
     where TFormat : struct, IBlockRowFormat256<TActivation>
@@ -34,10 +36,13 @@ internal static unsafe class MatVecRows256<TFormat, TActivation>
     public static void Run(byte* w, int rowBytes, int start, int end, int blocks, byte* act, float* dx, float* y)
     {
         int r = start;
+        // Groups start at multiples of four rows: in the grouped layout (Q8_0Grouped) those four share their cache lines.
+        for (; r < end && r % 4 != 0; r++)
+            y[r] = Row(w + TFormat.RowOffset(r, rowBytes), blocks, act, dx);
         for (; r + 4 <= end; r += 4)
-            Rows4(w + (long)r * rowBytes, rowBytes, blocks, act, dx, y + r);
+            Rows4(w + TFormat.RowOffset(r, rowBytes), rowBytes, blocks, act, dx, y + r);
         for (; r < end; r++)
-            y[r] = Row(w + (long)r * rowBytes, blocks, act, dx);
+            y[r] = Row(w + TFormat.RowOffset(r, rowBytes), blocks, act, dx);
     }
 
     /// <summary>Most tokens that share one unpacking of a weight block in <see cref="RunTokens"/>.</summary>
@@ -66,6 +71,66 @@ internal static unsafe class MatVecRows256<TFormat, TActivation>
             MatVecRows256<TFormat, TActivation>.RowTokens<TTokens>(row, dw, blocks, values, valueRowBytes, dx, dxStride, y, yStride);
 
         public static void WidenScales(byte* row, int blocks, float* into) => MatVecRows256<TFormat, TActivation>.WidenScales(row, blocks, into);
+
+        public static byte* Panel(byte* w, int rowBytes, int first, int end) =>
+            TFormat.GroupRows == 1 ? w + (long)first * rowBytes : Ungroup(w, rowBytes, first, end);
+    }
+
+    /// <summary>
+    /// Rows [<paramref name="first"/>, <paramref name="end"/>) of a grouped matrix (<see cref="Q8_0Grouped"/>) copied
+    /// row-major into per-thread room, for the token tiles: they read one row at a time, and on grouped rows each row's
+    /// blocks shared their cache lines with the other three rows' (four times the lines through L1 per row; the prompt
+    /// kernel ran 3–12% slower). A panel (~64 KiB) is copied once for all the tiles that pass over it.
+    /// </summary>
+    private static byte* Ungroup(byte* w, int rowBytes, int first, int end)
+    {
+        int blocks = rowBytes / TFormat.BlockBytes, group = TFormat.GroupRows;
+        byte* into = PanelRows.Rent((long)(end - first) * rowBytes);
+        // Group by group, block by block: the source is read in its own order, one stream.
+        for (int g = first / group * group; g < end; g += group)
+        {
+            int from = Math.Max(first, g), to = Math.Min(end, g + group);
+            if (to - from == 4 && group == 4)
+            {
+                UngroupFour(w + TFormat.RowOffset(g, rowBytes), blocks, into + (long)(g - first) * rowBytes, rowBytes);
+                continue;
+            }
+            byte* source = w + TFormat.RowOffset(from, rowBytes);
+            for (int b = 0; b < blocks; source = TFormat.NextBlock(source, b), b++)
+                for (int r = from; r < to; r++)
+                {
+                    // A Q8_0 block is 34 bytes: 32, then the last 2. Row r's block lies (r − from) rows' distance on.
+                    byte* block = source + TFormat.RowOffset(r, rowBytes) - TFormat.RowOffset(from, rowBytes);
+                    byte* target = into + (long)(r - first) * rowBytes + (long)b * TFormat.BlockBytes;
+                    Vector256.Store(Vector256.Load(block), target);
+                    *(ushort*)(target + 32) = *(ushort*)(block + 32);
+                }
+        }
+        return into;
+    }
+
+    /// <summary>
+    /// A whole group of four grouped rows into four row-major rows from <paramref name="into"/>: each step reads the four
+    /// rows' blocks (136 bytes in a row) and writes 34 bytes to each row as two overlapping 32-byte stores, no scalar
+    /// moves or address arithmetic (a panel of 8192-column rows is copied for every 32 tokens, so the copy's
+    /// instructions count).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void UngroupFour(byte* source, int blocks, byte* into, nint rowBytes)
+    {
+        byte* d0 = into, d1 = into + rowBytes, d2 = into + 2 * rowBytes, d3 = into + 3 * rowBytes;
+        for (int b = 0; b < blocks; b++, source += 4 * TFormat.BlockBytes, d0 += TFormat.BlockBytes, d1 += TFormat.BlockBytes,
+            d2 += TFormat.BlockBytes, d3 += TFormat.BlockBytes)
+        {
+            Vector256.Store(Vector256.Load(source), d0);
+            Vector256.Store(Vector256.Load(source + 2), d0 + 2);
+            Vector256.Store(Vector256.Load(source + 34), d1);
+            Vector256.Store(Vector256.Load(source + 36), d1 + 2);
+            Vector256.Store(Vector256.Load(source + 68), d2);
+            Vector256.Store(Vector256.Load(source + 70), d2 + 2);
+            Vector256.Store(Vector256.Load(source + 102), d3);
+            Vector256.Store(Vector256.Load(source + 104), d3 + 2);
+        }
     }
 
     /// <summary>The row's block scales as floats, chunk by chunk as <see cref="Row"/> widens them (zeros past the last block).</summary>
@@ -138,28 +203,33 @@ internal static unsafe class MatVecRows256<TFormat, TActivation>
         for (int c = 0; c < blocks; c += Chunk)
         {
             int count = Math.Min(Chunk, blocks - c);
-            byte* p = w + (long)c * TFormat.BlockBytes, x = act + (long)c * BlockQ8_0.BlockBytes;
+            byte* p = w + TFormat.BlockOffset(c), x = act + (long)c * BlockQ8_0.BlockBytes;
             Vector256<float> sx = dx != null ? Vector256.Load(dx + c) : HalfConvert.HalfToSingle(ScaleHalves256.Load(x, count, BlockQ8_0.BlockBytes));
-            Vector256<float> s = HalfConvert.HalfToSingle(ScaleHalves256.Load(p, count, TFormat.BlockBytes)) * sx;
+            Vector256<float> s = HalfConvert.HalfToSingle(TFormat.ScaleHalves(p, count)) * sx;
             Vector256<int> pick = Vector256<int>.Zero;
-            for (int b = 0; b < count; b++, p += TFormat.BlockBytes, x += BlockQ8_0.BlockBytes, pick += Vector256<int>.One)
+            for (int b = 0; b < count; p = TFormat.NextBlock(p, b), b++, x += BlockQ8_0.BlockBytes, pick += Vector256<int>.One)
                 a = Vector256.MultiplyAddEstimate(Avx.ConvertToVector256Single(TFormat.Sums(p, TFormat.Activation(x))), Avx2.PermuteVar8x32(s, pick), a);
         }
         return Vector256.Sum(a);
     }
 
+    private const int GroupedPrefetchBytes = 2048;
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void Rows4(byte* r0, int rowBytes, int blocks, byte* act, float* dx, float* y)
     {
-        nint row1 = rowBytes, row2 = 2 * row1, row3 = 3 * row1;
+        // The four rows' distances from the first: whole rows in the file's layout, one block grouped.
+        nint row1 = (nint)TFormat.RowOffset(1, rowBytes), row2 = 2 * row1, row3 = 3 * row1;
         Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
         float* table = HalfTable.Entries;
-        // The band of rows two groups ahead: each chunk consumes 8 blocks of 4 rows here and requests as many bytes
-        // there (the hardware prefetchers lose four interleaved row streams at page boundaries).
-        byte* ahead = r0 + 8L * rowBytes;
+        // Each chunk consumes 8 blocks of 4 rows here and requests as many bytes ahead: in the file's layout the band of
+        // rows two groups ahead (the hardware prefetchers lose four interleaved row streams at page boundaries); grouped,
+        // the one stream 2 KiB ahead, about a memory latency's worth at this kernel's rate (over Llama-3.2-1B's matrices
+        // the grouped kernel read ×1.10–1.15 the file layout's bytes per second so, ×1.06 two groups — 17–70 KiB — ahead).
+        byte* ahead = r0 + (TFormat.GroupRows == 1 ? 8L * rowBytes : GroupedPrefetchBytes);
         int chunkBytes = 4 * Chunk * TFormat.BlockBytes;
         byte* p = r0, x = act;
-        for (int b = 0; b < blocks; b++, p += TFormat.BlockBytes, x += BlockQ8_0.BlockBytes)
+        for (int b = 0; b < blocks; p = TFormat.NextBlock(p, b), b++, x += BlockQ8_0.BlockBytes)
         {
             if (b % Chunk == 0)
             {

@@ -16,6 +16,13 @@ internal unsafe interface IRowTokens
 
     /// <summary>The fp16 weight scales of a row's <paramref name="blocks"/> blocks as floats, exactly, into <paramref name="into"/>.</summary>
     static abstract void WidenScales(byte* row, int blocks, float* into);
+
+    /// <summary>
+    /// Rows [<paramref name="first"/>, <paramref name="end"/>) of the matrix at <paramref name="w"/> as row-major rows
+    /// <paramref name="rowBytes"/> apart, for this kernel's tiles: in place for the file's layout, or copied into
+    /// per-thread room (owned by the calling thread until its next call) for a layout the tiles do not read directly.
+    /// </summary>
+    static abstract byte* Panel(byte* w, int rowBytes, int first, int end);
 }
 
 /// <summary>
@@ -49,12 +56,13 @@ internal static unsafe class TokenTiles<TKernel> where TKernel : struct, IRowTok
             for (int panel = start; panel < end; panel += panelRows)
             {
                 int panelEnd = Math.Min(end, panel + panelRows);
+                byte* rows = TKernel.Panel(w, rowBytes, panel, panelEnd);
                 float* dw = PanelScales.Rent((long)(panelEnd - panel) * scaleStride);
                 for (int r = panel; r < panelEnd; r++)
-                    TKernel.WidenScales(w + (long)r * rowBytes, blocks, dw + (long)(r - panel) * scaleStride);
+                    TKernel.WidenScales(rows + (long)(r - panel) * rowBytes, blocks, dw + (long)(r - panel) * scaleStride);
                 var ahead = NextPanel(w, rowBytes, start, end, panelEnd, panelRows, blockEnd < tokens, (panelEnd - panel) * tiles);
                 for (int t = block; t < blockEnd; t += TileTokens)
-                    Tile(w, rowBytes, panel, panelEnd, dw, scaleStride, blocks, values + (long)t * valueRowBytes, valueRowBytes,
+                    Tile(rows, rowBytes, panel, panelEnd, dw, scaleStride, blocks, values + (long)t * valueRowBytes, valueRowBytes,
                         dx + (long)t * dxStride, dxStride, Math.Min(TileTokens, blockEnd - t), y + (long)t * yStride, yStride, ref ahead);
             }
         }
@@ -94,16 +102,17 @@ internal static unsafe class TokenTiles<TKernel> where TKernel : struct, IRowTok
     }
 
     /// <summary>
-    /// Rows [start, end) × <paramref name="n"/> (1 … <see cref="TileTokens"/>) tokens from <paramref name="x"/>; row r's
-    /// widened weight scales at <paramref name="scales"/> + (r − start)·<paramref name="scaleStride"/>.
+    /// Rows [start, end) × <paramref name="n"/> (1 … <see cref="TileTokens"/>) tokens from <paramref name="x"/>; row r at
+    /// <paramref name="rows"/> + (r − start)·<paramref name="rowBytes"/>, its widened weight scales at
+    /// <paramref name="scales"/> + (r − start)·<paramref name="scaleStride"/>.
     /// </summary>
-    private static void Tile(byte* w, int rowBytes, int start, int end, float* scales, int scaleStride, int blocks, byte* x,
+    private static void Tile(byte* rows, int rowBytes, int start, int end, float* scales, int scaleStride, int blocks, byte* x,
         int valueRowBytes, float* xs, int dxStride, int n, float* yt, int yStride, ref PanelPrefetch ahead)
     {
         for (int r = start; r < end; r++)
         {
             ahead.Step();
-            byte* row = w + (long)r * rowBytes;
+            byte* row = rows + (long)(r - start) * rowBytes;
             float* dw = scales + (long)(r - start) * scaleStride;
             switch (n)
             {

@@ -11,6 +11,8 @@ public enum WeightLayout
     Q4_0Interleaved,
     /// <summary>Q5_0 with each row's blocks in groups of four, fifth bits sliced (<see cref="Q5_0Sliced"/>); rows stay in place.</summary>
     Q5_0Sliced,
+    /// <summary>Q8_0 with four rows' blocks side by side (<see cref="Q8_0Grouped"/>).</summary>
+    Q8_0Grouped,
 }
 
 /// <summary>
