@@ -122,25 +122,7 @@ public unsafe class Q8_0GroupedTests
     [MemberData(nameof(Shapes))]
     public void Products_with_grouped_weights_equal_the_dot_product_of_the_file_rows(int columns, int rows, int tokens)
     {
-        var random = new Random(columns + 31 * rows + 7 * tokens);
-        int rowBytes = (int)GgmlTypeInfo.RowBytes(GgmlType.Q8_0, columns);
-        byte[] weights = new byte[rowBytes * rows];
-        var values = new float[columns];
-        for (int r = 0; r < rows; r++)
-        {
-            for (int c = 0; c < columns; c++)
-                values[c] = (float)(random.NextDouble() * 2 - 1) * 0.02f; // a real model's magnitude
-            Quantizer.QuantizeRow(GgmlType.Q8_0, values, weights.AsSpan(r * rowBytes, rowBytes));
-        }
-        float[] x = Enumerable.Range(0, tokens * columns).Select(_ => (float)(random.NextDouble() * 4 - 2)).ToArray();
-        var expected = new float[tokens * rows];
-        var act = new byte[GgmlTypeInfo.RowBytes(GgmlType.Q8_0, columns)];
-        for (int t = 0; t < tokens; t++)
-        {
-            Quantizer.QuantizeActivationRow(GgmlType.Q8_0, x.AsSpan(t * columns, columns), act);
-            for (int r = 0; r < rows; r++)
-                expected[t * rows + r] = VecDot.Dot(GgmlType.Q8_0, weights.AsSpan(r * rowBytes, rowBytes), act, columns);
-        }
+        var (weights, x, expected) = QuantizedProducts.Make(GgmlType.Q8_0, rows, columns, tokens, new Random(columns + 31 * rows + 7 * tokens));
 
         fixed (byte* keep = weights)
         {
