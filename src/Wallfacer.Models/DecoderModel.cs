@@ -27,7 +27,8 @@ public sealed class DecoderModel : IDisposable
     /// <summary>
     /// Maps <paramref name="path"/> and binds the model it holds. Reads metadata only, and weights page in on use — or,
     /// with <paramref name="regroupWeights"/>, Q4_0 matrices are read once at load and regrouped for the interleaved
-    /// kernel (and, where <see cref="Q5_0Sliced.PreferredForOneSequence"/>, Q5_0 matrices sliced; <see cref="ModelWeights"/>;
+    /// kernel (and, where <see cref="Q5_0Sliced.PreferredForOneSequence"/>, Q5_0 matrices sliced and a Q8_0 output matrix
+    /// grouped, <see cref="Q8_0Grouped"/>; <see cref="ModelWeights"/>;
     /// worth it for batched decoding, see <c>LanguageModel.Load</c>). Unset, the
     /// machine decides (<see cref="Q4_0Interleaved.PreferredForOneSequence"/>).
     /// </summary>

@@ -45,7 +45,8 @@ public sealed class LanguageModel : IDisposable
     /// once (about 0.6 s for 281 MB) and one sequence's generation, bound by memory, gains nothing — servers with several
     /// slots want it, a single chat does not. Without AVX-512 (AVX2) the regrouped kernel is the faster one for a single
     /// sequence too, and there Q5_0 matrices are also sliced at load (<c>Q5_0Sliced</c>: the fifth bits of four blocks in
-    /// one vector; the Q5_0 row kernel reads ~12 GB/s instead of ~8). Unset, the machine decides
+    /// one vector; the Q5_0 row kernel reads ~12 GB/s instead of ~8) and a Q8_0 output matrix is grouped four rows at a
+    /// time (<c>Q8_0Grouped</c>: one sequential stream for the generation kernel). Unset, the machine decides
     /// (<c>Q4_0Interleaved.PreferredForOneSequence</c>).
     /// </summary>
     public static LanguageModel Load(string path, bool? regroupWeights = null)
