@@ -26,14 +26,8 @@ internal unsafe interface IBlockRowFormat256<TActivation> where TActivation : st
     /// <summary>Where row <paramref name="row"/>'s first block starts, from the matrix's first byte.</summary>
     static abstract long RowOffset(int row, long rowBytes);
 
-    /// <summary>Where a row's block <paramref name="block"/> starts, from the row's first block.</summary>
-    static abstract long BlockOffset(int block);
-
-    /// <summary>The row's block after block <paramref name="block"/>, which starts at <paramref name="at"/>.</summary>
-    static abstract byte* NextBlock(byte* at, int block);
-
-    /// <summary>The fp16 scales of the row's <paramref name="count"/> (≤ 8) blocks from <paramref name="first"/> on, as <see cref="ScaleHalves256.Load"/> gives them.</summary>
-    static abstract Vector256<uint> ScaleHalves(byte* first, int count);
+    /// <summary>Bytes from one block of a row to the row's next: <see cref="BlockBytes"/> in the file's layout.</summary>
+    static abstract int BlockStride { get; }
 
     /// <summary>The activation side of the Q8_0 block at <paramref name="block"/> (its scale bytes first).</summary>
     static abstract TActivation Activation(byte* block);
@@ -85,20 +79,11 @@ internal readonly unsafe struct Q5_0Rows256 : IBlockRowFormat256<OffsetActivatio
 {
     public static GgmlType Type => GgmlType.Q5_0;
     public static int BlockBytes => BlockQ5_0.BlockBytes;
+    public static int GroupRows => 1;
+    public static int BlockStride => BlockBytes;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static long RowOffset(int row, long rowBytes) => row * rowBytes;
-
-    public static int GroupRows => 1;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static long BlockOffset(int block) => (long)block * BlockBytes;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static byte* NextBlock(byte* at, int block) => at + BlockBytes;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<uint> ScaleHalves(byte* first, int count) => ScaleHalves256.Load(first, count, BlockBytes);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static OffsetActivation256 Activation(byte* block) => OffsetActivation256.Create(block + 2, 16);
@@ -151,20 +136,11 @@ internal readonly unsafe struct Q8_0Rows256 : IBlockRowFormat256<Vector256<sbyte
 {
     public static GgmlType Type => GgmlType.Q8_0;
     public static int BlockBytes => BlockQ8_0.BlockBytes;
+    public static int GroupRows => 1;
+    public static int BlockStride => BlockBytes;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static long RowOffset(int row, long rowBytes) => row * rowBytes;
-
-    public static int GroupRows => 1;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static long BlockOffset(int block) => (long)block * BlockBytes;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static byte* NextBlock(byte* at, int block) => at + BlockBytes;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<uint> ScaleHalves(byte* first, int count) => ScaleHalves256.Load(first, count, BlockBytes);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<sbyte> Activation(byte* block) => Vector256.Load((sbyte*)(block + 2));
@@ -202,16 +178,7 @@ internal readonly unsafe struct Q8_0GroupedRows256 : IBlockRowFormat256<Vector25
     public static long RowOffset(int row, long rowBytes) => Q8_0Grouped.RowOffset(row, rowBytes);
 
     public static int GroupRows => Q8_0Grouped.GroupRows;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static long BlockOffset(int block) => Q8_0Grouped.BlockOffset(block);
-
-    /// <summary>Past the other three rows' blocks.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static byte* NextBlock(byte* at, int block) => at + Q8_0Grouped.BlockStride;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<uint> ScaleHalves(byte* first, int count) => ScaleHalves256.Load(first, count, Q8_0Grouped.BlockStride);
+    public static int BlockStride => Q8_0Grouped.BlockStride;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<sbyte> Activation(byte* block) => Q8_0Rows256.Activation(block);

@@ -96,7 +96,7 @@ internal static unsafe class MatVecRows256<TFormat, TActivation>
                 continue;
             }
             byte* source = w + TFormat.RowOffset(from, rowBytes);
-            for (int b = 0; b < blocks; source = TFormat.NextBlock(source, b), b++)
+            for (int b = 0; b < blocks; b++, source += TFormat.BlockStride)
                 for (int r = from; r < to; r++)
                 {
                     // A Q8_0 block is 34 bytes: 32, then the last 2. Row r's block lies (r − from) rows' distance on.
@@ -203,11 +203,11 @@ internal static unsafe class MatVecRows256<TFormat, TActivation>
         for (int c = 0; c < blocks; c += Chunk)
         {
             int count = Math.Min(Chunk, blocks - c);
-            byte* p = w + TFormat.BlockOffset(c), x = act + (long)c * BlockQ8_0.BlockBytes;
+            byte* p = w + (long)c * TFormat.BlockStride, x = act + (long)c * BlockQ8_0.BlockBytes;
             Vector256<float> sx = dx != null ? Vector256.Load(dx + c) : HalfConvert.HalfToSingle(ScaleHalves256.Load(x, count, BlockQ8_0.BlockBytes));
-            Vector256<float> s = HalfConvert.HalfToSingle(TFormat.ScaleHalves(p, count)) * sx;
+            Vector256<float> s = HalfConvert.HalfToSingle(ScaleHalves256.Load(p, count, TFormat.BlockStride)) * sx;
             Vector256<int> pick = Vector256<int>.Zero;
-            for (int b = 0; b < count; p = TFormat.NextBlock(p, b), b++, x += BlockQ8_0.BlockBytes, pick += Vector256<int>.One)
+            for (int b = 0; b < count; b++, p += TFormat.BlockStride, x += BlockQ8_0.BlockBytes, pick += Vector256<int>.One)
                 a = Vector256.MultiplyAddEstimate(Avx.ConvertToVector256Single(TFormat.Sums(p, TFormat.Activation(x))), Avx2.PermuteVar8x32(s, pick), a);
         }
         return Vector256.Sum(a);
@@ -229,7 +229,7 @@ internal static unsafe class MatVecRows256<TFormat, TActivation>
         byte* ahead = r0 + (TFormat.GroupRows == 1 ? 8L * rowBytes : GroupedPrefetchBytes);
         int chunkBytes = 4 * Chunk * TFormat.BlockBytes;
         byte* p = r0, x = act;
-        for (int b = 0; b < blocks; p = TFormat.NextBlock(p, b), b++, x += BlockQ8_0.BlockBytes)
+        for (int b = 0; b < blocks; b++, p += TFormat.BlockStride, x += BlockQ8_0.BlockBytes)
         {
             if (b % Chunk == 0)
             {

@@ -26,7 +26,7 @@ namespace Wallfacer.Numerics.Kernels;
 /// </para>
 /// <para>
 /// Layout: rows 4g … 4g + 3 (group g) occupy the group's 4 × row bytes, as in the file, with block b of row 4g + k at
-/// (4b + k) × 34 bytes into it (<see cref="RowOffset"/>, <see cref="BlockOffset"/>). A last partial group keeps the
+/// (4b + k) × 34 bytes into it (<see cref="RowOffset"/>; a row's blocks are <see cref="BlockStride"/> apart). A last partial group keeps the
 /// same addressing, the absent rows' places zero (the copy is rounded up to whole groups; the kernels never read them).
 /// </para>
 /// </summary>
@@ -55,10 +55,6 @@ public static unsafe class Q8_0Grouped
     /// <summary>Where row <paramref name="row"/>'s first block starts, from the matrix's first byte.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static long RowOffset(int row, long rowBytes) => row / GroupRows * GroupRows * rowBytes + row % GroupRows * BlockBytes;
-
-    /// <summary>Where a row's block <paramref name="block"/> starts, from the row's first block.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static long BlockOffset(int block) => (long)block * BlockStride;
 
     /// <summary>Bytes of a grouped matrix: whole groups.</summary>
     public static long MatrixBytes(int rows, int columns) =>
@@ -91,7 +87,7 @@ public static unsafe class Q8_0Grouped
         if (end == rows)
             for (int absent = end; absent % GroupRows != 0; absent++)
                 for (int b = 0; b < blocks; b++)
-                    new Span<byte>(destination + RowOffset(absent, rowBytes) + BlockOffset(b), BlockBytes).Clear();
+                    new Span<byte>(destination + RowOffset(absent, rowBytes) + (long)b * BlockStride, BlockBytes).Clear();
     }
 
     /// <summary>Row <paramref name="row"/> of a grouped matrix as the file holds it (the tests check grouping against it).</summary>
@@ -100,7 +96,7 @@ public static unsafe class Q8_0Grouped
         long rowBytes = RowBytesOf(columns);
         byte* from = grouped + RowOffset(row, rowBytes);
         for (int b = 0; b < columns / 32; b++)
-            new ReadOnlySpan<byte>(from + BlockOffset(b), BlockBytes).CopyTo(destination[(b * BlockBytes)..]);
+            new ReadOnlySpan<byte>(from + (long)b * BlockStride, BlockBytes).CopyTo(destination[(b * BlockBytes)..]);
     }
 
     private static long RowBytesOf(int columns) =>
