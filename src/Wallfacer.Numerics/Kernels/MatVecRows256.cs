@@ -72,65 +72,7 @@ internal static unsafe class MatVecRows256<TFormat, TActivation>
 
         public static void WidenScales(byte* row, int blocks, float* into) => MatVecRows256<TFormat, TActivation>.WidenScales(row, blocks, into);
 
-        public static byte* Panel(byte* w, int rowBytes, int first, int end) =>
-            TFormat.GroupRows == 1 ? w + (long)first * rowBytes : Ungroup(w, rowBytes, first, end);
-    }
-
-    /// <summary>
-    /// Rows [<paramref name="first"/>, <paramref name="end"/>) of a grouped matrix (<see cref="Q8_0Grouped"/>) copied
-    /// row-major into per-thread room, for the token tiles: they read one row at a time, and on grouped rows each row's
-    /// blocks shared their cache lines with the other three rows' (four times the lines through L1 per row; the prompt
-    /// kernel ran 3–12% slower). A panel (~64 KiB) is copied once for all the tiles that pass over it.
-    /// </summary>
-    private static byte* Ungroup(byte* w, int rowBytes, int first, int end)
-    {
-        int blocks = rowBytes / TFormat.BlockBytes, group = TFormat.GroupRows;
-        byte* into = PanelRows.Rent((long)(end - first) * rowBytes);
-        // Group by group, block by block: the source is read in its own order, one stream.
-        for (int g = first / group * group; g < end; g += group)
-        {
-            int from = Math.Max(first, g), to = Math.Min(end, g + group);
-            if (to - from == 4 && group == 4)
-            {
-                UngroupFour(w + TFormat.RowOffset(g, rowBytes), blocks, into + (long)(g - first) * rowBytes, rowBytes);
-                continue;
-            }
-            byte* source = w + TFormat.RowOffset(from, rowBytes);
-            for (int b = 0; b < blocks; b++, source += TFormat.BlockStride)
-                for (int r = from; r < to; r++)
-                {
-                    // A Q8_0 block is 34 bytes: 32, then the last 2. Row r's block lies (r − from) rows' distance on.
-                    byte* block = source + TFormat.RowOffset(r, rowBytes) - TFormat.RowOffset(from, rowBytes);
-                    byte* target = into + (long)(r - first) * rowBytes + (long)b * TFormat.BlockBytes;
-                    Vector256.Store(Vector256.Load(block), target);
-                    *(ushort*)(target + 32) = *(ushort*)(block + 32);
-                }
-        }
-        return into;
-    }
-
-    /// <summary>
-    /// A whole group of four grouped rows into four row-major rows from <paramref name="into"/>: each step reads the four
-    /// rows' blocks (136 bytes in a row) and writes 34 bytes to each row as two overlapping 32-byte stores, no scalar
-    /// moves or address arithmetic (a panel of 8192-column rows is copied for every 32 tokens, so the copy's
-    /// instructions count).
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void UngroupFour(byte* source, int blocks, byte* into, nint rowBytes)
-    {
-        byte* d0 = into, d1 = into + rowBytes, d2 = into + 2 * rowBytes, d3 = into + 3 * rowBytes;
-        for (int b = 0; b < blocks; b++, source += 4 * TFormat.BlockBytes, d0 += TFormat.BlockBytes, d1 += TFormat.BlockBytes,
-            d2 += TFormat.BlockBytes, d3 += TFormat.BlockBytes)
-        {
-            Vector256.Store(Vector256.Load(source), d0);
-            Vector256.Store(Vector256.Load(source + 2), d0 + 2);
-            Vector256.Store(Vector256.Load(source + 34), d1);
-            Vector256.Store(Vector256.Load(source + 36), d1 + 2);
-            Vector256.Store(Vector256.Load(source + 68), d2);
-            Vector256.Store(Vector256.Load(source + 70), d2 + 2);
-            Vector256.Store(Vector256.Load(source + 102), d3);
-            Vector256.Store(Vector256.Load(source + 104), d3 + 2);
-        }
+        public static byte* Panel(byte* w, int rowBytes, int first, int end) => TFormat.RowMajor(w, rowBytes, first, end);
     }
 
     /// <summary>The row's block scales as floats, chunk by chunk as <see cref="Row"/> widens them (zeros past the last block).</summary>
