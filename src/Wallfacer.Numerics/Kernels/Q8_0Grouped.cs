@@ -26,8 +26,9 @@ namespace Wallfacer.Numerics.Kernels;
 /// </para>
 /// <para>
 /// Layout: rows 4g … 4g + 3 (group g) occupy the group's 4 × row bytes, as in the file, with block b of row 4g + k at
-/// (4b + k) × 34 bytes into it (<see cref="RowOffset"/>; a row's blocks are <see cref="BlockStride"/> apart). A last partial group keeps the
-/// same addressing, the absent rows' places zero (the copy is rounded up to whole groups; the kernels never read them).
+/// (4b + k) × 34 bytes into it (<see cref="RowOffset"/>; a row's blocks are <see cref="BlockStride"/> apart). A last
+/// partial group keeps the same addressing, the absent rows' places zero (the copy is rounded up to whole groups; the
+/// kernels never read them).
 /// </para>
 /// </summary>
 public static unsafe class Q8_0Grouped
@@ -77,11 +78,7 @@ public static unsafe class Q8_0Grouped
             byte* from = source + r * rowBytes;
             byte* to = destination + RowOffset(firstRow + r, rowBytes);
             for (int b = 0; b < blocks; b++, from += BlockBytes, to += BlockStride)
-            {
-                // 32 bytes, then the last 2: a block without a call per block.
-                Vector256.Store(Vector256.Load(from), to);
-                *(ushort*)(to + 32) = *(ushort*)(from + 32);
-            }
+                CopyBlock(from, to);
         }
         int end = firstRow + count;
         if (end == rows)
@@ -119,10 +116,7 @@ public static unsafe class Q8_0Grouped
             {
                 byte* source = grouped + RowOffset(r, rowBytes), target = into + (r - first) * rowBytes;
                 for (int b = 0; b < blocks; b++, source += BlockStride, target += BlockBytes)
-                {
-                    Vector256.Store(Vector256.Load(source), target);
-                    *(ushort*)(target + 32) = *(ushort*)(source + 32);
-                }
+                    CopyBlock(source, target);
             }
         }
     }
@@ -147,6 +141,14 @@ public static unsafe class Q8_0Grouped
             Vector256.Store(Vector256.Load(source + 3 * BlockBytes), d3);
             Vector256.Store(Vector256.Load(source + 3 * BlockBytes + 2), d3 + 2);
         }
+    }
+
+    /// <summary>One 34-byte block: 32 bytes, then the last 2 (no call per block).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyBlock(byte* from, byte* to)
+    {
+        Vector256.Store(Vector256.Load(from), to);
+        *(ushort*)(to + 32) = *(ushort*)(from + 32);
     }
 
     private static long RowBytesOf(int columns) =>
