@@ -49,10 +49,11 @@ public class MatMulPromptTilesTests
         data.Add(GgmlType.Q4_0, 64 * 32, 70, 16);
         data.Add(GgmlType.Q8_0, 153 * 32, 83, 37);
         // The AVX2 row kernels' cache blocking (CacheBlocking): several row panels and token blocks at once, a block
-        // ending in a short tile (Q8_0: 7-row panels, 32-token blocks; Q4_K/Q6_K: 14- and 9-row panels, 24-token blocks
-        // of 12-token tiles, and 25 tokens leave a last block of one token, which takes the one-token rows).
-        data.Add(GgmlType.Q8_0, 255 * 32, 17, 70);
-        data.Add(GgmlType.Q5_0, 255 * 32, 13, 41);
+        // ending in a short tile (Q8_0: 7-row panels, 128-token blocks, so 135 tokens end in a block of 7; Q4_K/Q6_K:
+        // 14- and 9-row panels, 24-token blocks of 12-token tiles, and 25 tokens leave a last block of one token, which
+        // takes the one-token rows).
+        data.Add(GgmlType.Q8_0, 255 * 32, 17, 135);
+        data.Add(GgmlType.Q5_0, 255 * 32, 13, 135);
         data.Add(GgmlType.Q4_K, 32 * 256, 31, 60);
         data.Add(GgmlType.Q4_K, 32 * 256, 31, 25);
         data.Add(GgmlType.Q6_K, 32 * 256, 20, 60);

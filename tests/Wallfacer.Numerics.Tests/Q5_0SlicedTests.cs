@@ -78,8 +78,8 @@ public unsafe class Q5_0SlicedTests
                 foreach (int tokens in new[] { 1, 2, 3, 5, 8, 9, 17 })
                     if (columns != 4864 || (rows == 5 && tokens is 1 or 9))
                         data.Add(columns, rows, tokens);
-        // Several row panels and token blocks (CacheBlocking: 19 rows, 48 tokens at 4864 columns), the last block's tile short.
-        data.Add(4864, 41, 57);
+        // Several row panels and token blocks (CacheBlocking: 11 rows, 120 tokens at 8192 columns), the last block's tile short.
+        data.Add(8192, 19, 130);
         return data;
     }
 

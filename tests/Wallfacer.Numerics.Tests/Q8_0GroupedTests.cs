@@ -112,8 +112,8 @@ public unsafe class Q8_0GroupedTests
             foreach (int rows in new[] { 1, 3, 4, 5, 7, 9 })
                 foreach (int tokens in new[] { 1, 2, 3, 5, 8, 9, 17 })
                     data.Add(columns, rows, tokens);
-        // Several row panels and token blocks (CacheBlocking), the last panel and tile short.
-        data.Add(4864, 41, 57);
+        // Several row panels and token blocks (CacheBlocking: 7 rows, 120 tokens at 8192 columns), the last panel and tile short.
+        data.Add(8192, 19, 130);
         data.Add(2048, 61, 1);
         return data;
     }

@@ -20,9 +20,11 @@ namespace Wallfacer.Numerics.Kernels;
 /// (<see cref="MatVecRows256{TFormat, TActivation}"/>). With every Q8_0 matrix grouped (side by side with llama.cpp,
 /// one thread, 3 pairs) generation gained (×1.20–1.30 of llama.cpp's against ×1.07–1.14 before), but 128-token
 /// prompts ran ×0.89–0.92 of llama.cpp's with a block-at-a-time copy and ×0.94–1.03 with the four-row copy (noise
-/// ±0.1 there), and load → first token grew 7–41% (every matrix copied at load). So loading groups only the output
-/// matrix (<c>ModelWeights</c>): one token per step reads it, prompts included, and its copy replaces the mapped pages
-/// that reading it made resident anyway.
+/// ±0.1 there), and load → first token grew 7–41% (every matrix copied at load); in a 5-pair run ×1.49 / ×1.24 / ×1.97
+/// of llama.cpp's (Llama-3.2-1B / Qwen2.5-0.5B / MiniCPM-2B), where <c>perf</c> put 28% of the whole run's samples in
+/// the kernel's zeroing of the copy's fresh pages (first touch of memory is slow on the benchmark VM). So loading
+/// groups only the output matrix (<c>ModelWeights</c>): one token per step reads it, prompts included, and it is read
+/// with file reads, so its mapped pages never become resident beside the copy.
 /// </para>
 /// <para>
 /// Layout: rows 4g … 4g + 3 (group g) occupy the group's 4 × row bytes, as in the file, with block b of row 4g + k at

@@ -47,7 +47,7 @@ internal static unsafe class TokenTiles<TKernel> where TKernel : struct, IRowTok
         int tokens, float* y, int yStride)
     {
         int valueRowBytes = AlignedActivations.Q8_0ValueRowBytes(blocks);
-        int tokenBlock = CacheBlocking.TokenBlock(valueRowBytes, TileTokens), panelRows = CacheBlocking.PanelRows(rowBytes);
+        int tokenBlock = CacheBlocking.TokenBlock(valueRowBytes, TileTokens, CacheBlocking.TokenBlockBytes), panelRows = CacheBlocking.PanelRows(rowBytes);
         int scaleStride = PanelScales.RowFloats(blocks);
         for (int block = 0; block < tokens; block += tokenBlock)
         {
