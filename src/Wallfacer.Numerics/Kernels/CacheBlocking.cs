@@ -21,8 +21,8 @@ internal static class CacheBlocking
     /// Zen 3 core's L2, so a 128-token prompt is one block up to 4096 columns and a block holds 120 tokens at 8192.
     /// A tile re-reads its eight tokens for every row of a panel (from L2), and the block's activations come from L3
     /// once per panel; each further block reads every weight from memory again. With half an L2 (256 KiB: 120 tokens at
-    /// 2048 columns, 24 at 8192) the kernel bench's Q8_0 prompt (<c>prompt 1 128 Q8_0 64 …</c>, 3–5 alternations, one Zen
-    /// 3 core) ran 2048 × 8192 at 27.7 against 32.1 GMAC/s with 1 MiB, 2304 × 5760 at 32.5 against 36.0; at 512 tokens
+    /// 2048 columns, 24 at 8192) the kernel bench's Q8_0 prompt (<c>prompt 1 128 Q8_0 64 …</c>, 3–8 alternations, one Zen
+    /// 3 core) ran 2048 × 8192 at 27.1 against 32.1 GMAC/s with 1 MiB, 2304 × 5760 at 32.5 against 36.0; at 512 tokens
     /// 29.9 against 33.9 and 35.6 against 37.0; two threads at 512 tokens 61.0 against 64.8 (2048 × 8192) and 68.4
     /// against 75.6 (2304 × 2304). 4 MiB measured the same as 1 MiB.
     /// </summary>

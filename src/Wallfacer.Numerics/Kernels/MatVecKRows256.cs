@@ -57,7 +57,8 @@ internal static unsafe class MatVecKRows256<TFormat> where TFormat : struct, IKR
         int actRowBytes = AlignedActivations.Q8KRowBytes(blocks);
         byte* act = aligned + AlignedActivations.Q8KOffset;
         int tile = TokensPerTile(blocks);
-        int tokenBlock = CacheBlocking.TokenBlock(actRowBytes, tile, CacheBlocking.KTokenBlockBytes), panelRows = CacheBlocking.PanelRows(rowBytes);
+        int tokenBlock = CacheBlocking.TokenBlock(actRowBytes, tile, CacheBlocking.KTokenBlockBytes);
+        int panelRows = CacheBlocking.PanelRows(rowBytes);
         for (int block = 0; block < tokens; block += tokenBlock)
         {
             int blockEnd = Math.Min(tokens, block + tokenBlock);
