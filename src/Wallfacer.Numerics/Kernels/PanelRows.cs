@@ -6,22 +6,11 @@ namespace Wallfacer.Numerics.Kernels;
 /// </summary>
 internal static unsafe class PanelRows
 {
-    [ThreadStatic] private static byte[]? t_buffer;
-    [ThreadStatic] private static nuint t_start;
+    [ThreadStatic] private static PinnedRoom t_room;
 
     /// <summary>
     /// Room for <paramref name="bytes"/> bytes, 64-byte aligned, owned by the calling thread until its next call (grown,
     /// never shrunk; on the pinned heap, so the address stays).
     /// </summary>
-    public static byte* Rent(long bytes)
-    {
-        long length = bytes + 64;
-        if (t_buffer is null || t_buffer.Length < length)
-        {
-            t_buffer = GC.AllocateUninitializedArray<byte>(checked((int)length), pinned: true);
-            fixed (byte* p = t_buffer)
-                t_start = ((nuint)p + 63) & ~(nuint)63;
-        }
-        return (byte*)t_start;
-    }
+    public static byte* Rent(long bytes) => t_room.Rent(bytes, 64);
 }

@@ -8,8 +8,7 @@ internal static unsafe class PanelScales
 {
     private const int Chunk = 8;
 
-    [ThreadStatic] private static float[]? t_buffer;
-    [ThreadStatic] private static nuint t_start;
+    [ThreadStatic] private static PinnedRoom t_room;
 
     /// <summary>Floats per row for rows of <paramref name="blocks"/> blocks: whole chunks.</summary>
     public static int RowFloats(int blocks) => (blocks + Chunk - 1) / Chunk * Chunk;
@@ -18,15 +17,5 @@ internal static unsafe class PanelScales
     /// Room for <paramref name="floats"/> floats, 32-byte aligned, owned by the calling thread until its next call
     /// (grown, never shrunk; on the pinned heap, so the address stays).
     /// </summary>
-    public static float* Rent(long floats)
-    {
-        long length = floats + 8;
-        if (t_buffer is null || t_buffer.Length < length)
-        {
-            t_buffer = GC.AllocateUninitializedArray<float>(checked((int)length), pinned: true);
-            fixed (float* p = t_buffer)
-                t_start = ((nuint)p + 31) & ~(nuint)31;
-        }
-        return (float*)t_start;
-    }
+    public static float* Rent(long floats) => (float*)t_room.Rent(floats * sizeof(float), 32);
 }
